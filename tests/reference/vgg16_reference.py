@@ -8,7 +8,8 @@ Nothing here imports or mirrors the C# code; it follows Keras's own definitions:
         (`block1_conv1_W_1:0`, `block1_conv1_b_1:0`), datasets inside the layer's group;
       - Keras 2 `save_weights` / `save`: the same attrs (optionally under `model_weights/`), datasets
         `block1_conv1/block1_conv1/kernel:0`;
-      - Keras 3 `.weights.h5`: `layers/<layer>/vars/0` (kernel), `vars/1` (bias), possibly nested deeper.
+      - Keras 3 `.weights.h5`: `layers/<key>/vars/0` (kernel), `vars/1` (bias), where <key> is Keras 3's
+        class-name counter (conv2d, conv2d_1 ... conv2d_12, dense, dense_1, dense_2) in model order.
   * image: `keras.utils.load_img(path, target_size=(224, 224), interpolation=...)` = PIL open, convert('RGB')
     when the mode is not RGB (alpha dropped, grayscale/palette expanded), resize with PIL NEAREST / BILINEAR
     only when the size differs; then `img_to_array` (float32) and `vgg16.preprocess_input` ('caffe' mode:
@@ -94,17 +95,33 @@ def _all_dataset_names(root):
 
 
 def _read_keras3(root):
-    """Keras 3 .weights.h5: layers/<layer>/vars/0 = kernel, vars/1 = bias (the layer group may be nested)."""
+    """Keras 3 .weights.h5: layers/<key>/vars/0 = kernel, vars/1 = bias. Keras 3 keys a Sequential/Functional
+    model's layers by snake-cased class name plus a per-class counter in model order (conv2d, conv2d_1, ...,
+    conv2d_12; dense, dense_1, dense_2), not by layer name; a file keyed by layer name is accepted too."""
+    by_name, by_class = {}, {"conv2d": {}, "dense": {}}
+    for key in root["layers"]:
+        g = root["layers"][key]
+        if not isinstance(g, h5py.Group) or "vars" not in g or "0" not in g["vars"]:
+            continue
+        kb = (np.asarray(g["vars"]["0"], dtype=np.float32), np.asarray(g["vars"]["1"], dtype=np.float32))
+        if key in WEIGHTED:
+            by_name[key] = kb
+            continue
+        base, _, counter = key.rpartition("_")
+        if not counter.isdigit():
+            base, counter = key, "0"
+        if base in by_class:
+            by_class[base][int(counter)] = kb
+    if by_name:
+        return by_name, "keras3"
+    convs = [n for n in WEIGHTED if n.startswith("block")]
+    dense = [t[0] for t in TOP]
     out = {}
-
-    def visit(name, obj):
-        if isinstance(obj, h5py.Group):
-            leaf = name.rsplit("/", 1)[-1]
-            if leaf in WEIGHTED and "vars" in obj and leaf not in out:
-                v = obj["vars"]
-                out[leaf] = (np.asarray(v["0"], dtype=np.float32), np.asarray(v["1"], dtype=np.float32))
-
-    root["layers"].visititems(visit)
+    for names, found in ((convs, by_class["conv2d"]), (dense, by_class["dense"])):
+        for i, counter in enumerate(sorted(found)):
+            if counter != i or i >= len(names):
+                raise SystemExit(f"keras3 file: unexpected layer keys {sorted(found)}")
+            out[names[i]] = found[counter]
     return out, "keras3"
 
 
