@@ -1,0 +1,71 @@
+using System.Runtime.Intrinsics;
+
+namespace CnnEngine.Ops;
+
+/// <summary>
+/// A forward layer's 3×3 filters repacked once for <see cref="ConvTranspose3x3"/>.
+///
+/// Why a forward convolution computes the transposed one: the transpose of a 'same', stride-1 3×3 convolution is
+///   out[y, x, ci] = Σ_co Σ_ky Σ_kx in[y - ky + 1, x - kx + 1, co] · K[ky, kx, ci, co].
+/// Substituting ky' = 2 - ky, kx' = 2 - kx gives in[y + ky' - 1, x + kx' - 1, co] · K[2 - ky', 2 - kx', ci, co],
+/// which is exactly a 'same' forward convolution (zero padding 1 reads the same zeros the transpose skips) with the
+/// kernel K'[ky', kx', co, ci] = K[2 - ky', 2 - kx', ci, co]: flipped in space, input/output channel axes swapped,
+/// zero bias and no ReLU. So the repacked kernel below is that flipped, channel-swapped kernel.
+///
+/// Layout: blocks of <see cref="Lanes"/> output channels (output = the forward layer's input channels, padded with
+/// zero filters to a whole block): (Blocks, 3, 3, InChannels, Lanes), where InChannels = the forward layer's Cout.
+/// </summary>
+public sealed class PackedConvTranspose3x3
+{
+    /// <summary>The transposed op's input channels (the forward layer's output channels).</summary>
+    public int InChannels { get; }
+    /// <summary>The transposed op's output channels (the forward layer's input channels).</summary>
+    public int OutChannels { get; }
+    /// <summary>SIMD lanes per block: 16 (Vector512), 8 (Vector256) or 1 (scalar).</summary>
+    public int Lanes { get; }
+    public int Blocks { get; }
+    /// <summary>(Blocks, 3, 3, InChannels, Lanes).</summary>
+    public float[] Weights { get; }
+
+    private PackedConvTranspose3x3(int inChannels, int outChannels, int lanes, float[] weights)
+    {
+        InChannels = inChannels; OutChannels = outChannels; Lanes = lanes;
+        Blocks = (outChannels + lanes - 1) / lanes; Weights = weights;
+    }
+
+    /// <summary>Lanes the widest accelerated vector gives, for a transposed op with that many output channels.</summary>
+    public static int PreferredLanes(int outChannels)
+    {
+        if (Vector512.IsHardwareAccelerated && outChannels > Vector256<float>.Count) return Vector512<float>.Count;
+        if (Vector256.IsHardwareAccelerated && outChannels > 1) return Vector256<float>.Count;
+        return 1;
+    }
+
+    /// <param name="forwardKernel">(3, 3, Cin, Cout), the forward layer's Keras-layout kernel.</param>
+    /// <param name="forwardInChannels">Cin of the forward layer (the transposed op's output channels).</param>
+    /// <param name="forwardOutChannels">Cout of the forward layer (the transposed op's input channels).</param>
+    /// <param name="lanes">0 picks <see cref="PreferredLanes"/>; tests force 16, 8 or 1.</param>
+    public static PackedConvTranspose3x3 Pack(ReadOnlySpan<float> forwardKernel, int forwardInChannels, int forwardOutChannels, int lanes = 0)
+    {
+        int cin = forwardInChannels, cout = forwardOutChannels;
+        if (cin <= 0 || cout <= 0) throw new ArgumentException($"conv-transpose3x3: channel counts must be positive ({cin}, {cout})");
+        if (forwardKernel.Length != 9L * cin * cout) throw new ArgumentException("conv-transpose3x3: kernel is not (3, 3, Cin, Cout)");
+        if (lanes == 0) lanes = PreferredLanes(cin);
+        if (lanes is not (1 or 8 or 16)) throw new ArgumentException($"conv-transpose3x3: lanes must be 1, 8 or 16, not {lanes}");
+        int blocks = (cin + lanes - 1) / lanes;
+        var packed = new float[(long)blocks * 9 * cout * lanes];
+        for (int b = 0; b < blocks; b++)
+        for (int ky = 0; ky < 3; ky++)
+        for (int kx = 0; kx < 3; kx++)
+        for (int co = 0; co < cout; co++)
+        for (int j = 0; j < lanes; j++)
+        {
+            int ci = b * lanes + j;
+            if (ci >= cin) continue; // zero filter: padding to a whole block
+            // K'[ky, kx, co, ci] = K[2 - ky, 2 - kx, ci, co]
+            float w = forwardKernel[((((2 - ky) * 3) + (2 - kx)) * cin + ci) * cout + co];
+            packed[((((long)b * 3 + ky) * 3 + kx) * cout + co) * lanes + j] = w;
+        }
+        return new PackedConvTranspose3x3(cout, cin, lanes, packed);
+    }
+}
