@@ -1,0 +1,45 @@
+using System.Text.Json;
+using CnnEngine.Model;
+using CnnEngine.TestSupport;
+using Xunit.Abstractions;
+
+namespace CnnEngine.Parity.Tests;
+
+/// <summary>
+/// End to end on the committed tiny case (no Python needed): VGG16's conv base on a 37×45 input (odd sizes, every
+/// pool drops a row or column) with formula weights, against the PyTorch run stored in tests/fixtures/tiny/.
+/// </summary>
+public class TinyNetTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Formula_weights_match_the_generator()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TinyFixtures.Dir, "net_weights_check.json")));
+        var arrays = TinyNetWeights.Arrays();
+        Assert.Equal(13, arrays.Count);
+        foreach (var entry in doc.RootElement.EnumerateObject())
+        {
+            var (kernel, bias) = arrays[entry.Name];
+            var first = entry.Value.GetProperty("kernel_first").EnumerateArray().Select(e => (float)e.GetDouble()).ToArray();
+            Assert.Equal(first, kernel.Take(first.Length).ToArray());
+            double kSum = kernel.Sum(v => (double)v), bSum = bias.Sum(v => (double)v);
+            double kRef = entry.Value.GetProperty("kernel_sum").GetDouble(), bRef = entry.Value.GetProperty("bias_sum").GetDouble();
+            Assert.True(Math.Abs(kSum - kRef) <= 1e-9 * kernel.Sum(v => Math.Abs((double)v)), $"{entry.Name} kernel sum {kSum} != {kRef}");
+            Assert.True(Math.Abs(bSum - bRef) <= 1e-9 * bias.Sum(v => Math.Abs((double)v)), $"{entry.Name} bias sum {bSum} != {bRef}");
+        }
+    }
+
+    [Fact]
+    public void Scalar_oracles_composed_match_pytorch_on_the_tiny_network()
+    {
+        var (acts, switches) = ScalarVgg16.ConvBase(TinyNetWeights.Weights, TinyNetReference.Input());
+        foreach (var layer in Vgg16Architecture.ConvBase)
+        {
+            var (rel, _) = TinyNetReference.AssertLayer(layer.Name, acts[layer.Name]);
+            string line = $"{layer.Name,-14} rel err {rel:E2} (reference fp32 noise {TinyNetReference.Fp32Noise(layer.Name):E2})";
+            if (layer.IsPool)
+                line += "; " + TinyNetReference.AssertSwitches(layer, switches[layer.Name], acts[TinyNetReference.PoolInput(layer).Name]);
+            output.WriteLine(line);
+        }
+    }
+}
