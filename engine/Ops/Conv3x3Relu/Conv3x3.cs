@@ -1,0 +1,150 @@
+using System.Buffers;
+using System.Runtime.Intrinsics;
+
+namespace CnnEngine.Ops;
+
+/// <summary>
+/// 3×3 convolution, 'same' zero padding, stride 1, bias and ReLU fused, channels last:
+/// a <b>register-blocked direct convolution</b> over weights repacked by <see cref="PackedConv3x3"/>.
+///
+/// Blocking: the output (H, W, Cout) is cut into tiles of one row × TilePixels pixels (14 for Vector512, 6 for
+/// Vector256) × 32 output channels. A tile's accumulators stay in vector registers for the whole 9·Cin reduction
+/// (loops ky, kx, ci; the input value is broadcast, the 32 weights of that (ky, kx, ci) are two contiguous vectors).
+/// 'Same' padding comes from a zero-padded copy of the input (H + 2, max(W, 14) + 2, Cin), so the microkernel
+/// has no edge cases. A row whose width is not a multiple of the tile ends with a tile shifted left to overlap
+/// the previous one (recomputing a few pixels, no scalar tail); rows narrower than a tile and a last channel
+/// block narrower than 32 (the packed weights are zero-padded) go through a small scratch tile.
+///
+/// Threads: the (32-channel block × row band) tasks run on the thread pool, block-major so that consecutive
+/// tasks reuse one block's weights from L2. <c>threads</c> ≤ 0 means all cores.
+/// </summary>
+public static class Conv3x3
+{
+    /// <summary>Widest tile of any microkernel: padded buffers are at least this wide (+2).</summary>
+    internal const int MaxTilePixels = 14;
+
+    /// <summary>The microkernel the driver uses on this machine.</summary>
+    public static string KernelName => Vector512.IsHardwareAccelerated ? "Vector512" : "Vector256";
+
+    /// <param name="input">(H, W, Cin).</param>
+    /// <param name="output">(H, W, Cout).</param>
+    /// <param name="relu">false gives the plain convolution (the deconvnet's transposed conv uses it with a flipped kernel).</param>
+    public static void Run(ReadOnlySpan<float> input, int height, int width, PackedConv3x3 conv, Span<float> output, bool relu = true)
+        => Run(input, height, width, conv, output, relu, threads: 0);
+
+    /// <param name="threads">Worker threads; ≤ 0 means all cores.</param>
+    public static void Run(ReadOnlySpan<float> input, int height, int width, PackedConv3x3 conv, Span<float> output, bool relu, int threads)
+    {
+        if (Vector512.IsHardwareAccelerated) Run<Conv3x3Vector512>(input, height, width, conv, output, relu, threads);
+        else Run<Conv3x3Vector256>(input, height, width, conv, output, relu, threads);
+    }
+
+    /// <summary>Runs with one chosen microkernel: pads the input into a pooled scratch buffer, then <see cref="RunPadded{TKernel}"/>.</summary>
+    public static unsafe void Run<TKernel>(ReadOnlySpan<float> input, int height, int width, PackedConv3x3 conv, Span<float> output, bool relu, int threads)
+        where TKernel : IConv3x3Microkernel
+    {
+        ArgumentNullException.ThrowIfNull(conv);
+        int cin = conv.InChannels, cout = conv.OutChannels;
+        if (height <= 0 || width <= 0) throw new ArgumentException($"conv3x3: sizes must be positive (H={height}, W={width})");
+        if (input.Length < (long)height * width * cin) throw new ArgumentException("conv3x3: input shorter than (H, W, Cin)");
+        if (output.Length < (long)height * width * cout) throw new ArgumentException("conv3x3: output shorter than (H, W, Cout)");
+
+        int paddedWidth = PaddedWidth(width);
+        int paddedLength = checked((height + 2) * paddedWidth * cin);
+        float[] padded = ArrayPool<float>.Shared.Rent(paddedLength); // (H + 2, paddedWidth, Cin)
+        try
+        {
+            fixed (float* src = input)
+            fixed (float* dst = padded)
+            fixed (float* outp = output)
+            {
+                CopyIntoPadded(src, height, width, cin, dst, paddedWidth);
+                RunPadded<TKernel>(dst, height, width, (nint)paddedWidth * cin, conv, outp, (nint)width * cout, relu, threads);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(padded);
+        }
+    }
+
+    /// <summary>Width of the padded buffer for an image of <paramref name="width"/> columns: one zero column left, at least one right.</summary>
+    internal static int PaddedWidth(int width) => Math.Max(width, MaxTilePixels) + 2;
+
+    /// <summary>Copies (H, W, C) into the interior of a zeroed (H + 2, paddedWidth, C) buffer.</summary>
+    internal static unsafe void CopyIntoPadded(float* src, int height, int width, int channels, float* dst, int paddedWidth)
+    {
+        nint rowLength = (nint)paddedWidth * channels;
+        new Span<float>(dst, (int)rowLength).Clear();                                        // top border row
+        new Span<float>(dst + (height + 1) * rowLength, (int)rowLength).Clear();             // bottom border row
+        for (int y = 0; y < height; y++)
+        {
+            float* row = dst + (y + 1) * rowLength;
+            new Span<float>(row, channels).Clear();                                          // left border pixel
+            new Span<float>(src + (nint)y * width * channels, width * channels).CopyTo(new Span<float>(row + channels, width * channels));
+            new Span<float>(row + (nint)(width + 1) * channels, (paddedWidth - width - 1) * channels).Clear(); // right border
+        }
+    }
+
+    /// <summary>
+    /// The convolution proper, on an already padded input.
+    /// </summary>
+    /// <param name="padded">(H + 2, ≥ max(W, 14) + 2, Cin), zero border, rows <paramref name="paddedRowStride"/> floats apart.</param>
+    /// <param name="output">(H, W, Cout) with rows <paramref name="outputRowStride"/> floats apart (pixels Cout apart).</param>
+    internal static unsafe void RunPadded<TKernel>(float* padded, int height, int width, nint paddedRowStride, PackedConv3x3 conv,
+        float* output, nint outputRowStride, bool relu, int threads)
+        where TKernel : IConv3x3Microkernel
+    {
+        int blocks = conv.Blocks;
+        int workers = threads > 0 ? threads : Environment.ProcessorCount;
+        // Enough row bands that every worker gets several tasks even for a single channel block.
+        int bands = Math.Min(height, Math.Max(1, (4 * workers + blocks - 1) / blocks));
+        int rowsPerBand = (height + bands - 1) / bands;
+        bands = (height + rowsPerBand - 1) / rowsPerBand;
+        int tasks = blocks * bands;
+
+        nint inPtr = (nint)padded, outPtr = (nint)output;
+        if (workers == 1 || tasks == 1)
+        {
+            for (int t = 0; t < tasks; t++) RunTask<TKernel>(t, bands, rowsPerBand, (float*)inPtr, height, width, paddedRowStride, conv, (float*)outPtr, outputRowStride, relu);
+            return;
+        }
+        Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = workers },
+            t => RunTask<TKernel>(t, bands, rowsPerBand, (float*)inPtr, height, width, paddedRowStride, conv, (float*)outPtr, outputRowStride, relu));
+    }
+
+    private static unsafe void RunTask<TKernel>(int task, int bands, int rowsPerBand, float* padded, int height, int width,
+        nint paddedRowStride, PackedConv3x3 conv, float* output, nint outputRowStride, bool relu)
+        where TKernel : IConv3x3Microkernel
+    {
+        int tile = TKernel.TilePixels;
+        int cin = conv.InChannels, cout = conv.OutChannels;
+        int block = task / bands, band = task % bands;
+        int co0 = block * PackedConv3x3.BlockWidth;
+        int channelsHere = Math.Min(PackedConv3x3.BlockWidth, cout - co0);
+        float* weights = conv.BlockWeights(block);
+        float* bias = conv.BlockBias(block);
+        float* scratch = stackalloc float[MaxTilePixels * PackedConv3x3.BlockWidth]; // (tile, 32)
+        int y1 = Math.Min(height, (band + 1) * rowsPerBand);
+        for (int y = band * rowsPerBand; y < y1; y++)
+        {
+            float* inRow = padded + y * paddedRowStride;        // padded row y = image row y - 1
+            float* outRow = output + y * outputRowStride + co0;
+            for (int x0 = 0; x0 < width; x0 += tile)
+            {
+                int x = Math.Min(x0, Math.Max(0, width - tile)); // the last tile overlaps the previous one
+                if (channelsHere == PackedConv3x3.BlockWidth && width >= tile)
+                {
+                    TKernel.Tile(inRow + (nint)x * cin, paddedRowStride, cin, weights, bias, outRow + (nint)x * cout, cout, relu);
+                }
+                else
+                {
+                    TKernel.Tile(inRow + (nint)x * cin, paddedRowStride, cin, weights, bias, scratch, PackedConv3x3.BlockWidth, relu);
+                    int pixels = Math.Min(tile, width - x);
+                    for (int p = 0; p < pixels; p++)
+                        new Span<float>(scratch + p * PackedConv3x3.BlockWidth, channelsHere).CopyTo(new Span<float>(outRow + (nint)(x + p) * cout, channelsHere));
+                }
+            }
+        }
+    }
+}
