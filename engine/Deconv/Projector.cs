@@ -1,0 +1,171 @@
+using CnnEngine.Backends;
+using CnnEngine.Model;
+using CnnEngine.Ops;
+using CnnEngine.Taps;
+using CnnEngine.Tensors;
+
+namespace CnnEngine.Deconv;
+
+/// <summary>
+/// Zeiler &amp; Fergus's deconvnet: maps one feature map's activity back to pixel space through the switches the
+/// forward pass recorded.
+///
+/// Going down from layer L, layer by layer (the signal always lives at some layer's output):
+///   at a conv layer's output:  rectify (ReLU on the backward signal), then transposed 3×3 conv with that layer's
+///                              own filters, no bias → the signal at its input;
+///   at a pool's output:        unpool by the pool's switches → the signal at its input.
+/// After block1_conv1's transposed conv the signal is in the input space: (H, W, 3), BGR as fed. No rectification
+/// there (the input has no ReLU). This is exactly the gradient of Σ(seed · A_L) with respect to the input when every
+/// ReLU's backward is replaced by relu(grad) and max pooling routes to its recorded argmax (captum's Deconvolution):
+/// the ReLU sits at each conv's output, so going down it is met before that conv's transpose.
+/// Guided mode additionally keeps the signal only where the forward ReLU was open (activation &gt; 0).
+///
+/// Cost: a single-position seed (max, guided, top-N) has non-zero signal only inside its receptive field, so every
+/// step runs on that rectangle only; the first transposed conv reads a single channel. A whole-map projection from
+/// the deepest layer costs about one forward pass of the conv stack.
+/// </summary>
+public sealed class Projector
+{
+    private readonly Vgg16Weights _weights;
+    private readonly int _threads;
+    private readonly Dictionary<string, PackedConvTranspose3x3> _packed = new();
+    private readonly object _packLock = new();
+
+    /// <param name="threads">Degree of parallelism of the transposed convs; 0 = all cores.</param>
+    public Projector(Vgg16Weights weights, int threads = 0)
+    {
+        _weights = weights;
+        _threads = threads;
+    }
+
+    /// <summary>The layers whose activations (and switches, for pools) a projection from <paramref name="layer"/> needs.</summary>
+    public static IReadOnlyList<string> LayersNeeded(string layer) => ConvLayers.UpTo(layer).Select(l => l.Name).ToArray();
+
+    /// <summary>Runs the forward pass a projection needs: a (1, H, W, 3) preprocessed input, recording every layer up to L.</summary>
+    public static RecordingTap Record(IForwardBackend backend, Tensor input, string layer)
+    {
+        var tap = new RecordingTap(LayersNeeded(layer));
+        backend.Forward(input, tap);
+        return tap;
+    }
+
+    /// <summary>Projects channel k of layer L of image n of a recorded forward pass.</summary>
+    public Projection Project(RecordingTap forward, string layer, int channel, ProjectionMode mode, int image = 0)
+    {
+        var (activation, h, w, c) = Activation(forward, layer, image);
+        CheckChannel(layer, channel, c);
+        if (mode == ProjectionMode.Map)
+        {
+            var seed = new float[h * w * c]; // (H_L, W_L, C_L), only channel k
+            int y0 = h, y1 = 0, x0 = w, x1 = 0;
+            double sum = 0;
+            for (int p = 0; p < h * w; p++)
+            {
+                float v = activation[p * c + channel];
+                seed[p * c + channel] = v;
+                sum += v;
+                if (v != 0) { y0 = Math.Min(y0, p / w); y1 = Math.Max(y1, p / w + 1); x0 = Math.Min(x0, p % w); x1 = Math.Max(x1, p % w + 1); }
+            }
+            var region = new ConvTranspose3x3.Region(y0, y1, x0, x1);
+            var pixels = Down(forward, layer, image, seed, region, channel, guided: false);
+            return new Projection(layer, channel, mode, pixels, -1, -1, (float)sum);
+        }
+        var (y, x, value) = ProjectionSeed.Strongest(activation, h, w, c, channel);
+        return ProjectAt(forward, layer, channel, y, x, mode, image);
+    }
+
+    /// <summary>Projects the single activation (y, x) of channel k (everything else zeroed).</summary>
+    public Projection ProjectAt(RecordingTap forward, string layer, int channel, int y, int x, ProjectionMode mode = ProjectionMode.Max, int image = 0)
+    {
+        var (activation, h, w, c) = Activation(forward, layer, image);
+        CheckChannel(layer, channel, c);
+        if ((uint)y >= (uint)h || (uint)x >= (uint)w) throw new DeconvException($"position ({y}, {x}) is outside {layer}'s {h}×{w} map");
+        var seed = new float[h * w * c]; // (H_L, W_L, C_L), one non-zero
+        float value = activation[(y * w + x) * c + channel];
+        seed[(y * w + x) * c + channel] = value;
+        var pixels = Down(forward, layer, image, seed, new ConvTranspose3x3.Region(y, y + 1, x, x + 1), channel, mode == ProjectionMode.Guided);
+        return new Projection(layer, channel, mode == ProjectionMode.Map ? ProjectionMode.Max : mode, pixels, y, x, value);
+    }
+
+    /// <summary>One projection per strongest position of channel k, the n strongest first.</summary>
+    public IReadOnlyList<Projection> ProjectTop(RecordingTap forward, string layer, int channel, int n, ProjectionMode mode = ProjectionMode.Max, int image = 0)
+    {
+        if (n <= 0) throw new DeconvException($"--top must be at least 1 (got {n})");
+        var (activation, h, w, c) = Activation(forward, layer, image);
+        CheckChannel(layer, channel, c);
+        return ProjectionSeed.Top(activation, h, w, c, channel, n)
+            .Select(p => ProjectAt(forward, layer, channel, p.Y, p.X, mode == ProjectionMode.Map ? ProjectionMode.Max : mode, image))
+            .ToArray();
+    }
+
+    private static (float[] Activation, int H, int W, int C) Activation(RecordingTap forward, string layer, int image)
+    {
+        ConvLayers.Find(layer);
+        if (!forward.Activations.TryGetValue(layer, out var t))
+            throw new InvalidOperationException($"the forward pass did not record {layer} (record it with Projector.Record)");
+        if ((uint)image >= (uint)t.Shape[0]) throw new ArgumentOutOfRangeException(nameof(image));
+        return (t.Image(image).ToArray(), t.Shape[1], t.Shape[2], t.Shape[3]);
+    }
+
+    private static void CheckChannel(string layer, int channel, int channels)
+    {
+        if ((uint)channel >= (uint)channels)
+            throw new DeconvException($"channel {channel} is out of range for {layer} (it has {channels} channels: 0 … {channels - 1})");
+    }
+
+    /// <summary>
+    /// Sends <paramref name="seed"/> (H_L, W_L, C_L), non-zero only inside <paramref name="region"/> and in channel
+    /// <paramref name="channel"/>, down to the input. Returns (1, H, W, 3).
+    /// </summary>
+    private Tensor Down(RecordingTap forward, string layer, int image, float[] seed, ConvTranspose3x3.Region region, int channel, bool guided)
+    {
+        var layers = ConvLayers.UpTo(layer);
+        var input = forward.Activations[layers[0].Name]; // block1_conv1 output has the input's (H, W)
+        int inH = input.Shape[1], inW = input.Shape[2];
+        var sizes = ConvLayers.OutputSizes(inH, inW);
+
+        float[] signal = seed;                          // (h, w, c) at the current layer's output
+        int channelStart = channel, channelCount = 1;   // only these channels can be non-zero
+        for (int i = layers.Count - 1; i >= 0; i--)
+        {
+            var spec = layers[i];
+            var (h, w) = sizes[i];
+            if (spec.IsConv)
+            {
+                if (guided) RectifyGuided.Run(signal, forward.Activations[spec.Name].Image(image));
+                else Rectify.Run(signal);
+                var packed = Packed(spec);
+                var below = new float[h * w * spec.InChannels]; // (h, w, Cin): the signal at this conv's input
+                ConvTranspose3x3.Run(signal, h, w, packed, below, region, channelStart, channelCount, _threads);
+                signal = below;
+                region = region.IsEmpty ? region : region.Grow(1, h, w);
+                channelStart = 0; channelCount = spec.InChannels;
+            }
+            else
+            {
+                var (H, W) = i == 0 ? (inH, inW) : sizes[i - 1];
+                if (!forward.Switches.TryGetValue(spec.Name, out var switches))
+                    throw new InvalidOperationException($"the forward pass did not record the switches of {spec.Name}");
+                var unpooled = new float[H * W * spec.OutChannels]; // (H, W, C)
+                Unpool2x2.Run(signal, switches.Image(image), H, W, spec.OutChannels, unpooled);
+                signal = unpooled;
+                region = new ConvTranspose3x3.Region(2 * region.Y0, Math.Min(H, 2 * region.Y1), 2 * region.X0, Math.Min(W, 2 * region.X1));
+            }
+        }
+        return new Tensor(signal, 1, inH, inW, 3);
+    }
+
+    private PackedConvTranspose3x3 Packed(LayerSpec spec)
+    {
+        lock (_packLock)
+        {
+            if (!_packed.TryGetValue(spec.Name, out var packed))
+            {
+                var lw = _weights[spec.Name];
+                packed = PackedConvTranspose3x3.Pack(lw.Kernel.Span, spec.InChannels, spec.OutChannels);
+                _packed[spec.Name] = packed;
+            }
+            return packed;
+        }
+    }
+}
