@@ -1,5 +1,7 @@
 using System.Text.Json;
+using CnnEngine.Backends.Cpu;
 using CnnEngine.Model;
+using CnnEngine.Taps;
 using CnnEngine.TestSupport;
 using Xunit.Abstractions;
 
@@ -41,5 +43,27 @@ public class TinyNetTests(ITestOutputHelper output)
                 line += "; " + TinyNetReference.AssertSwitches(layer, switches[layer.Name], acts[TinyNetReference.PoolInput(layer).Name]);
             output.WriteLine(line);
         }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0)]
+    public void Cpu_backend_matches_pytorch_on_the_tiny_network(int threads)
+    {
+        using var backend = new CpuBackend(TinyNetWeights.Weights, threads);
+        var tap = new RecordingTap();
+        var result = backend.Forward(TinyNetReference.Input(), tap);
+        Assert.Equal(new[] { 1, 1, 1, 512 }, result.Shape);
+        Assert.Equal(18, tap.Activations.Count);
+        Assert.Equal(5, tap.Switches.Count);
+        foreach (var layer in Vgg16Architecture.ConvBase)
+        {
+            var (rel, _) = TinyNetReference.AssertLayer(layer.Name, tap.Activations[layer.Name]);
+            string line = $"{layer.Name,-14} rel err {rel:E2} (reference fp32 noise {TinyNetReference.Fp32Noise(layer.Name):E2})";
+            if (layer.IsPool)
+                line += "; " + TinyNetReference.AssertSwitches(layer, tap.Switches[layer.Name], tap.Activations[TinyNetReference.PoolInput(layer).Name]);
+            output.WriteLine(line);
+        }
+        TinyNetReference.AssertLayer("block5_pool", result);
     }
 }

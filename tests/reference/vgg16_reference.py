@@ -36,6 +36,7 @@ implementations can legitimately drift apart.
 Usage:
   vgg16_reference.py --weights W.h5 --image IMG [--resize nearest|bilinear] [--size 224|native] --out DIR
   vgg16_reference.py --weights W.h5 --input-npy X.npy --out DIR      (a preprocessed (1,H,W,3) input instead)
+  vgg16_reference.py --input-only --image IMG [--resize ...] [--size ...] --out DIR   (input.npy only)
 """
 import argparse
 import json
@@ -208,7 +209,7 @@ def forward(x_nhwc, weights, has_top, dtype):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--weights", required=True)
+    ap.add_argument("--weights", help="Keras .h5 weights (not needed with --input-only)")
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--image")
     src.add_argument("--input-npy", help="a preprocessed float32 (1, H, W, 3) BGR input instead of an image")
@@ -217,9 +218,19 @@ def main(argv=None):
     ap.add_argument("--out", required=True)
     ap.add_argument("--float64-check", action="store_true", help="also run in float64 and record the fp32 noise")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--input-only", action="store_true", help="write input.npy only (the image path), no network")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
 
+    if args.input_only:
+        if not args.image:
+            raise SystemExit("--input-only needs --image")
+        x = load_image(args.image, None if args.size == "native" else (224, 224), args.resize)
+        os.makedirs(args.out, exist_ok=True)
+        np.save(os.path.join(args.out, "input.npy"), x)
+        return 0
+    if not args.weights:
+        raise SystemExit("--weights is required")
     weights, has_top, layout = load_weights(args.weights)
     if args.image:
         target = None if args.size == "native" else (224, 224)
