@@ -1,0 +1,28 @@
+using CnnEngine.TestSupport;
+
+namespace CnnEngine.Imaging.Tests;
+
+/// <summary>The real photos of ../shared/images: decode and resize equal PIL's, pixel for pixel.</summary>
+public class RealPhotoTests
+{
+    public static TheoryData<int, string> CaseIndices()
+    {
+        var data = new TheoryData<int, string>();
+        for (int i = 0; i < PilReference.Cases.Length; i++) data.Add(i, PilReference.Cases[i].ToString());
+        return data;
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(CaseIndices))]
+    public void MatchesPil(int index, string description)
+    {
+        PilReference.Case c = PilReference.Cases[index];
+        string path = Paths.SharedImage(c.Photo);
+        Skip.IfNot(File.Exists(path), $"skipped: real photo {path} not present");
+        Python.SkipIfUnavailable();
+
+        RgbImage actual = ImageLoader.Load(path);
+        if (!c.IsDecodeOnly) actual = ImageResizer.Resize(actual, c.Width, c.Height, c.Mode);
+        Fixtures.AssertPixelsEqual(PilReference.Expected(index), actual, description);
+    }
+}
