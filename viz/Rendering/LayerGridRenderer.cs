@@ -1,0 +1,118 @@
+using System.Globalization;
+using CnnEngine.Tensors;
+
+namespace CnnEngine.Viz.Rendering;
+
+/// <summary>What one layer grid shows.</summary>
+/// <param name="Ordinal">The layer's position in the conv base (0 = block1_conv1), printed as NN.</param>
+/// <param name="First">First channel shown (inclusive).</param>
+/// <param name="Last">Last channel shown (exclusive).</param>
+public sealed record LayerGridRequest(int Ordinal, string LayerName, Tensor Activation, int First, int Last,
+    Colormap Colormap, bool SharedScale, bool RandomWeights);
+
+/// <summary>
+/// Renders every requested channel of a layer as a near-square grid of colormapped tiles with thin separators,
+/// under a header (layer, shape, channel range, scaling) and, for random weights, a red warning band.
+/// Small maps are upscaled with nearest neighbour to at least <see cref="MinimumTileSide"/> pixels.
+/// </summary>
+public static class LayerGridRenderer
+{
+    public const int MinimumTileSide = 28;
+    public const int SeparatorWidth = 2;
+    public const int Padding = 6;
+    public static readonly Rgb Background = new(24, 24, 24);
+    public const string RandomWeightsText = "random weights: not ImageNet features";
+
+    public static string Header(LayerGridRequest r) =>
+        $"{r.Ordinal:00} {r.LayerName}  {ShapeMath.Format(r.Activation.Shape)}";
+
+    public static string SubHeader(LayerGridRequest r) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"channels {r.First}-{r.Last} of {r.Activation.Shape[^1]}, {(r.SharedScale ? "shared layer" : "per-channel")} min..max -> {r.Colormap.Name}");
+
+    /// <summary>Grid geometry for a request (tile size includes the upscale).</summary>
+    public static GridLayout Layout(LayerGridRequest r)
+    {
+        int h = r.Activation.Shape[1], w = r.Activation.Shape[2];
+        int scale = GridLayout.UpscaleFor(Math.Min(h, w), MinimumTileSide);
+        return GridLayout.For(r.Last - r.First, w * scale, h * scale, SeparatorWidth);
+    }
+
+    /// <summary>Height of the header (and banner) above the grid.</summary>
+    public static int HeaderHeight(int textScale, bool randomWeights) =>
+        2 * BitmapFont.LineHeight * textScale + 2 * Padding + (randomWeights ? BannerHeight(textScale) : 0);
+
+    public static int BannerHeight(int textScale) => BitmapFont.LineHeight * textScale + 2 * Padding;
+
+    public static RgbCanvas Render(LayerGridRequest r)
+    {
+        Validate(r);
+        int h = r.Activation.Shape[1], w = r.Activation.Shape[2], channels = r.Activation.Shape[3];
+        GridLayout grid = Layout(r);
+        int scale = grid.TileWidth / w;
+        int textScale = grid.Width >= 700 ? 2 : 1;
+        string header = Header(r), sub = SubHeader(r);
+        int textWidth = Math.Max(Math.Max(BitmapFont.Measure(header, textScale).Width, BitmapFont.Measure(sub, textScale).Width),
+            r.RandomWeights ? BitmapFont.Measure(RandomWeightsText, textScale).Width : 0);
+        int width = Math.Max(grid.Width, textWidth + 2 * Padding);
+        int top = HeaderHeight(textScale, r.RandomWeights);
+        var canvas = new RgbCanvas(width, top + grid.Height);
+        canvas.Fill(Background);
+
+        BitmapFont.Draw(canvas, Padding, Padding, header, Rgb.White, textScale);
+        BitmapFont.Draw(canvas, Padding, Padding + BitmapFont.LineHeight * textScale, sub, new Rgb(190, 190, 190), textScale);
+        if (r.RandomWeights) DrawBanner(canvas, 2 * BitmapFont.LineHeight * textScale + 2 * Padding, textScale);
+
+        canvas.FillRect(0, top, grid.Width, grid.Height, Rgb.Separator);
+        ReadOnlySpan<float> image = r.Activation.Image(0); // (H, W, C)
+        ChannelScale scaleOf = ChannelScale.Compute(image, channels, r.SharedScale);
+        for (int i = 0; i < grid.Count; i++)
+        {
+            var (x, y) = grid.TileOrigin(i);
+            DrawTile(canvas, x, top + y, image, h, w, channels, r.First + i, scaleOf, scale, r.Colormap);
+        }
+        return canvas;
+    }
+
+    /// <summary>The red "random weights" band across the full width at row <paramref name="y"/>.</summary>
+    public static void DrawBanner(RgbCanvas canvas, int y, int textScale)
+    {
+        canvas.FillRect(0, y, canvas.Width, BannerHeight(textScale), Rgb.Warning);
+        BitmapFont.Draw(canvas, Padding, y + Padding, RandomWeightsText, Rgb.White, textScale);
+    }
+
+    /// <summary>One channel, colormapped and upscaled by <paramref name="scale"/>, top-left at (x0, y0).</summary>
+    public static void DrawTile(RgbCanvas canvas, int x0, int y0, ReadOnlySpan<float> image, int h, int w, int channels,
+        int c, ChannelScale channelScale, int scale, Colormap colormap)
+    {
+        float min = channelScale.Min[c], gain = channelScale.Gain(c);
+        byte[] lut = colormap.Lut;
+        byte[] px = canvas.Pixels;
+        int rowBytes = w * scale * 3;
+        for (int y = 0; y < h; y++)
+        {
+            int dst = ((y0 + y * scale) * canvas.Width + x0) * 3;
+            int o = dst;
+            for (int x = 0; x < w; x++)
+            {
+                int v = ChannelScale.ToIndex(image[(y * w + x) * channels + c], min, gain) * 3;
+                for (int s = 0; s < scale; s++)
+                {
+                    px[o] = lut[v]; px[o + 1] = lut[v + 1]; px[o + 2] = lut[v + 2];
+                    o += 3;
+                }
+            }
+            for (int s = 1; s < scale; s++)
+                Array.Copy(px, dst, px, dst + s * canvas.Width * 3, rowBytes);
+        }
+    }
+
+    private static void Validate(LayerGridRequest r)
+    {
+        if (r.Activation.Rank != 4 || r.Activation.Shape[0] < 1)
+            throw new ArgumentException($"{r.LayerName}: expected an activation (N, H, W, C), got {ShapeMath.Format(r.Activation.Shape)}");
+        int c = r.Activation.Shape[3];
+        if (r.First < 0 || r.Last > c || r.First >= r.Last)
+            throw new ArgumentException($"{r.LayerName}: channel range {r.First}-{r.Last} is outside 0-{c}");
+    }
+}
