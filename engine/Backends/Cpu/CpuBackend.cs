@@ -11,9 +11,10 @@ namespace CnnEngine.Backends.Cpu;
 /// CnnEngine.Ops (register-blocked direct 3×3 convolution with fused bias + ReLU, max pool with switches,
 /// dense streaming the Keras-layout weights in place, softmax), all cores.
 ///
-/// Buffers: activations a tap does not want go to two reusable ping-pong buffers kept between calls; a layer
-/// a tap wants gets a fresh tensor that is handed to the tap and never touched again. Forward calls on one
-/// instance are serialized (the buffers are shared).
+/// Buffers: activations live in two reusable ping-pong buffers kept between calls, in a zero-bordered padded
+/// layout the convolution reads directly (no padding copy per layer). A layer a tap wants is copied out into a
+/// fresh (N, H, W, C) tensor that is handed to the tap and never touched again. Forward calls on one instance
+/// are serialized (the buffers are shared). Batches run as one parallel job per layer (tasks over images too).
 /// </summary>
 public sealed class CpuBackend : IForwardBackend
 {
@@ -53,93 +54,149 @@ public sealed class CpuBackend : IForwardBackend
         lock (_forwardLock) return ForwardLocked(input, tap);
     }
 
-    private Tensor ForwardLocked(Tensor input, ILayerTap? tap)
+    /// <summary>
+    /// Where one layer's output lives: (N, H, W, C) starting at <see cref="Offset"/> (pixel (0, 0) of image 0), rows
+    /// <see cref="RowStride"/> and images <see cref="ImageStride"/> floats apart. Inside the ping-pong buffers the
+    /// layout is padded — (N, H + 2, max(W, 14) + 2, C) with a zero border — so the next convolution reads it as is.
+    /// </summary>
+    private readonly record struct Activations(float[] Array, int Offset, int ImageStride, int RowStride, int Height, int Width, int Channels)
     {
-        int n = input.Shape[0], h = input.Shape[1], w = input.Shape[2], c = 3;
-        EnsureScratch(n, h, w);
-        float[] current = input.Data;        // (N, H, W, C) or (N, K) after the first dense layer
-        Tensor? last = null;
+        public static Activations Padded(float[] array, int height, int width, int channels)
+        {
+            int rowStride = Conv3x3.PaddedWidth(width) * channels;
+            return new(array, rowStride + channels, (height + 2) * rowStride, rowStride, height, width, channels);
+        }
+
+        public static Activations Dense(float[] array, int height, int width, int channels) =>
+            new(array, 0, height * width * channels, width * channels, height, width, channels);
+
+        public bool IsDense => RowStride == Width * Channels && Offset == 0;
+    }
+
+    private unsafe Tensor ForwardLocked(Tensor input, ILayerTap? tap)
+    {
+        int n = input.Shape[0];
         var layers = Weights.Layers;
+        EnsureScratch(n, input.Shape[1], input.Shape[2]);
+
+        // The input goes into the first ping-pong buffer, padded for block1_conv1.
+        var current = Activations.Padded(_ping, input.Shape[1], input.Shape[2], 3);
+        ZeroBorders(current, n);
+        for (int i = 0; i < n; i++)
+        for (int y = 0; y < current.Height; y++)
+            input.Data.AsSpan((i * current.Height + y) * current.Width * 3, current.Width * 3)
+                .CopyTo(_ping.AsSpan(current.Offset + i * current.ImageStride + y * current.RowStride));
+
+        Tensor? result = null;
         for (int li = 0; li < layers.Count; li++)
         {
             var layer = layers[li];
-            bool isLast = li == layers.Count - 1;
             bool wanted = tap is not null && tap.Wants(layer.Name);
+            bool nextIsSpatial = li + 1 < layers.Count && !layers[li + 1].IsDense;
             switch (layer.Kind)
             {
                 case LayerKind.Conv3x3Relu:
                 {
-                    var conv = _convs[layer.Name];
-                    int per = h * w * layer.OutChannels;
-                    float[] output = wanted || isLast ? new float[checked(n * per)] : OtherScratch(current);  // (N, H, W, Cout)
-                    for (int i = 0; i < n; i++)
-                        Conv3x3.Run(current.AsSpan(i * h * w * c, h * w * c), h, w, conv, output.AsSpan(i * per, per), relu: true, _threads);
-                    c = layer.OutChannels;
+                    var output = Activations.Padded(OtherScratch(current.Array), current.Height, current.Width, layer.OutChannels);
+                    ZeroBorders(output, n);
+                    fixed (float* src = current.Array) fixed (float* dst = output.Array)
+                        Conv3x3.RunPadded(src + current.Offset - current.RowStride - current.Channels, current.ImageStride, current.RowStride, n,
+                            current.Height, current.Width, _convs[layer.Name], dst + output.Offset, output.ImageStride, output.RowStride, relu: true, _threads);
                     current = output;
-                    last = Hand(tap, wanted, layer, output, n, h, w, c);
+                    if (wanted) tap!.OnActivation(layer, CopyOut(current, n));
                     break;
                 }
                 case LayerKind.MaxPool2x2:
                 {
-                    int oh = h / 2, ow = w / 2, per = oh * ow * c;
-                    float[] output = wanted || isLast ? new float[checked(n * per)] : OtherScratch(current);  // (N, H/2, W/2, C)
-                    bool wantSwitches = tap is not null && tap.Wants(layer.Name);
-                    int[] switches = wantSwitches ? new int[n * per] : _switchScratch;                      // (N, H/2, W/2, C)
-                    for (int i = 0; i < n; i++)
-                        MaxPool2x2.Run(current.AsSpan(i * h * w * c, h * w * c), h, w, c, output.AsSpan(i * per, per),
-                            switches.AsSpan(wantSwitches ? i * per : 0, per), _threads);
-                    h = oh; w = ow;
+                    int oh = current.Height / 2, ow = current.Width / 2, c = current.Channels;
+                    // Feeding a conv: padded, in the other ping-pong buffer. Feeding fc1 or returned: a fresh dense tensor.
+                    var output = nextIsSpatial
+                        ? Activations.Padded(OtherScratch(current.Array), oh, ow, c)
+                        : Activations.Dense(new float[n * oh * ow * c], oh, ow, c);
+                    if (nextIsSpatial) ZeroBorders(output, n);
+                    int[] switches = wanted ? new int[n * oh * ow * c] : _switchScratch; // (N, H/2, W/2, C)
+                    fixed (float* src = current.Array) fixed (float* dst = output.Array) fixed (int* sw = switches)
+                        MaxPool2x2.RunStrided(src + current.Offset, current.ImageStride, current.RowStride, n, current.Height, current.Width, c,
+                            dst + output.Offset, output.ImageStride, output.RowStride, sw, _threads);
                     current = output;
-                    if (wantSwitches) tap!.OnSwitches(layer, new IntTensor(switches, n, h, w, c));
-                    last = Hand(tap, wanted, layer, output, n, h, w, c);
+                    if (wanted)
+                    {
+                        tap!.OnSwitches(layer, new IntTensor(switches, n, oh, ow, c));
+                        tap.OnActivation(layer, current.IsDense ? new Tensor(current.Array, n, oh, ow, c) : CopyOut(current, n));
+                    }
+                    if (li == layers.Count - 1) result = new Tensor(current.Array, n, oh, ow, c);
                     break;
                 }
                 case LayerKind.Dense:
                 {
-                    int inFeatures = h * w * c;    // channels-last flatten: (N, H, W, C) is already (N, H·W·C)
+                    int inFeatures = current.Height * current.Width * current.Channels; // channels-last flatten of (N, H, W, C)
                     if (inFeatures != layer.InChannels)
                         throw new InputShapeException($"{layer.Name} needs {layer.InChannels} inputs but the conv base gives {inFeatures}");
+                    if (!current.IsDense) throw new InvalidOperationException("dense layer after a padded activation");
                     var lw = Weights[layer.Name];
-                    var output = new float[checked(n * layer.OutChannels)];  // (N, K): small, always fresh
-                    Dense.Run(current.AsSpan(0, n * inFeatures), n, inFeatures, lw.Kernel.Span, lw.Bias.Span, layer.OutChannels, output,
+                    var output = new float[n * layer.OutChannels]; // (N, K): small, always fresh
+                    Dense.Run(current.Array.AsSpan(0, n * inFeatures), n, inFeatures, lw.Kernel.Span, lw.Bias.Span, layer.OutChannels, output,
                         relu: layer.Activation == Activation.Relu, _threads);
                     if (layer.Activation == Activation.Softmax) Softmax.Run(output, n, layer.OutChannels);
-                    h = 1; w = 1; c = layer.OutChannels;
-                    current = output;
-                    var tensor = new Tensor(output, n, c);
+                    current = Activations.Dense(output, 1, 1, layer.OutChannels);
+                    var tensor = new Tensor(output, n, layer.OutChannels);
                     if (wanted) tap!.OnActivation(layer, tensor);
-                    last = tensor;
+                    result = tensor;
                     break;
                 }
             }
         }
-        return last ?? throw new InvalidOperationException("the network has no layers");
+        return result ?? throw new InvalidOperationException("VGG16 ends with a pool or a dense layer");
     }
 
-    /// <summary>Gives the tap its (fresh) tensor; returns it as the possible result.</summary>
-    private static Tensor? Hand(ILayerTap? tap, bool wanted, LayerSpec layer, float[] output, int n, int h, int w, int c)
+    /// <summary>A fresh dense (N, H, W, C) copy of a padded activation, for a tap.</summary>
+    private static Tensor CopyOut(Activations a, int n)
     {
-        if (output.Length != (long)n * h * w * c) return null;  // a scratch buffer: never escapes
-        var tensor = new Tensor(output, n, h, w, c);
-        if (wanted) tap!.OnActivation(layer, tensor);
+        var tensor = new Tensor(n, a.Height, a.Width, a.Channels);
+        int row = a.Width * a.Channels;
+        for (int i = 0; i < n; i++)
+        for (int y = 0; y < a.Height; y++)
+            a.Array.AsSpan(a.Offset + i * a.ImageStride + y * a.RowStride, row).CopyTo(tensor.Data.AsSpan((i * a.Height + y) * row, row));
         return tensor;
+    }
+
+    /// <summary>Zeroes the border of a padded layout: top and bottom rows, the left pixel and every pixel right of the image.</summary>
+    private static void ZeroBorders(Activations a, int n)
+    {
+        int c = a.Channels, rightPixels = a.RowStride / c - a.Width - 1;
+        for (int i = 0; i < n; i++)
+        {
+            int image = a.Offset - a.RowStride - c + i * a.ImageStride; // (H + 2, paddedWidth, C)
+            a.Array.AsSpan(image, a.RowStride).Clear();
+            a.Array.AsSpan(image + (a.Height + 1) * a.RowStride, a.RowStride).Clear();
+            for (int y = 1; y <= a.Height; y++)
+            {
+                a.Array.AsSpan(image + y * a.RowStride, c).Clear();
+                a.Array.AsSpan(image + y * a.RowStride + (a.Width + 1) * c, rightPixels * c).Clear();
+            }
+        }
     }
 
     private float[] OtherScratch(float[] current) => ReferenceEquals(current, _ping) ? _pong : _ping;
 
-    /// <summary>Grows the ping-pong buffers to the largest activation of this batch and size (kept between calls).</summary>
+    /// <summary>Grows the ping-pong buffers (pinned: the kernels take their address) to the largest padded activation.</summary>
     private void EnsureScratch(int n, int h, int w)
     {
-        long largest = 0, largestPool = 0;
+        long largest = (long)n * (h + 2) * Conv3x3.PaddedWidth(w) * 3, switches = 0;
         int c = 3;
         foreach (var layer in Vgg16Architecture.ConvBase)
         {
-            if (layer.IsConv) { c = layer.OutChannels; largest = Math.Max(largest, (long)n * h * w * c); }
-            else { h /= 2; w /= 2; largestPool = Math.Max(largestPool, (long)n * h * w * c); }
+            if (layer.IsConv) c = layer.OutChannels;
+            else { h /= 2; w /= 2; switches = Math.Max(switches, (long)n * h * w * c); }
+            largest = Math.Max(largest, (long)n * (h + 2) * Conv3x3.PaddedWidth(w) * c);
         }
-        int need = checked((int)largest);
-        if (_ping.Length < need) { _ping = new float[need]; _pong = new float[need]; }
-        if (_switchScratch.Length < largestPool / n) _switchScratch = new int[checked((int)(largestPool / n))];
+        if (_ping.Length < largest)
+        {
+            _ping = _pong = Array.Empty<float>(); // let the old pair go before allocating the new one
+            _ping = GC.AllocateUninitializedArray<float>(checked((int)largest), pinned: true);
+            _pong = GC.AllocateUninitializedArray<float>(checked((int)largest), pinned: true);
+        }
+        if (_switchScratch.Length < switches) _switchScratch = new int[checked((int)switches)];
     }
 
     private static string CpuModelName()

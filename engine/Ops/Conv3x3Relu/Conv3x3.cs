@@ -59,7 +59,7 @@ public static class Conv3x3
             fixed (float* outp = output)
             {
                 CopyIntoPadded(src, height, width, cin, dst, paddedWidth);
-                RunPadded<TKernel>(dst, height, width, (nint)paddedWidth * cin, conv, outp, (nint)width * cout, relu, threads);
+                RunPadded<TKernel>(dst, 0, (nint)paddedWidth * cin, 1, height, width, conv, outp, 0, (nint)width * cout, relu, threads);
             }
         }
         finally
@@ -87,43 +87,70 @@ public static class Conv3x3
     }
 
     /// <summary>
-    /// The convolution proper, on an already padded input.
+    /// The convolution proper, on already padded images (the CPU backend keeps its activations in this layout,
+    /// so no copy is made between layers).
     /// </summary>
-    /// <param name="padded">(H + 2, ≥ max(W, 14) + 2, Cin), zero border, rows <paramref name="paddedRowStride"/> floats apart.</param>
-    /// <param name="output">(H, W, Cout) with rows <paramref name="outputRowStride"/> floats apart (pixels Cout apart).</param>
-    internal static unsafe void RunPadded<TKernel>(float* padded, int height, int width, nint paddedRowStride, PackedConv3x3 conv,
-        float* output, nint outputRowStride, bool relu, int threads)
+    /// <param name="padded">(N, H + 2, ≥ max(W, 14) + 2, Cin), zero border; rows <paramref name="paddedRowStride"/>, images <paramref name="paddedImageStride"/> floats apart.</param>
+    /// <param name="output">(N, H, W, Cout) with rows <paramref name="outputRowStride"/> and images <paramref name="outputImageStride"/> floats apart (pixels Cout apart).</param>
+    internal static unsafe void RunPadded(float* padded, nint paddedImageStride, nint paddedRowStride, int images, int height, int width,
+        PackedConv3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads)
+    {
+        if (Vector512.IsHardwareAccelerated)
+            RunPadded<Conv3x3Vector512>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads);
+        else
+            RunPadded<Conv3x3Vector256>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads);
+    }
+
+    internal static unsafe void RunPadded<TKernel>(float* padded, nint paddedImageStride, nint paddedRowStride, int images, int height, int width,
+        PackedConv3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads)
         where TKernel : IConv3x3Microkernel
     {
         int blocks = conv.Blocks;
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
-        // Enough row bands that every worker gets several tasks even for a single channel block.
-        int bands = Math.Min(height, Math.Max(1, (4 * workers + blocks - 1) / blocks));
+        // Tasks are (image, channel block, row band), in that order: consecutive tasks share a block's weights.
+        // Enough row bands that every worker gets several tasks even for one image and one block.
+        int units = images * blocks;
+        int bands = Math.Min(height, Math.Max(1, (4 * workers + units - 1) / units));
         int rowsPerBand = (height + bands - 1) / bands;
         bands = (height + rowsPerBand - 1) / rowsPerBand;
-        int tasks = blocks * bands;
+        int tasks = units * bands;
 
-        nint inPtr = (nint)padded, outPtr = (nint)output;
+        var job = new Job(padded, paddedImageStride, paddedRowStride, height, width, conv, output, outputImageStride, outputRowStride,
+            relu, blocks, bands, rowsPerBand);
         if (workers == 1 || tasks == 1)
         {
-            for (int t = 0; t < tasks; t++) RunTask<TKernel>(t, bands, rowsPerBand, (float*)inPtr, height, width, paddedRowStride, conv, (float*)outPtr, outputRowStride, relu);
+            for (int t = 0; t < tasks; t++) RunTask<TKernel>(job, t);
             return;
         }
-        Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            t => RunTask<TKernel>(t, bands, rowsPerBand, (float*)inPtr, height, width, paddedRowStride, conv, (float*)outPtr, outputRowStride, relu));
+        Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, t => RunTask<TKernel>(job, t));
     }
 
-    private static unsafe void RunTask<TKernel>(int task, int bands, int rowsPerBand, float* padded, int height, int width,
-        nint paddedRowStride, PackedConv3x3 conv, float* output, nint outputRowStride, bool relu)
+    /// <summary>Everything a task needs (pointers as nint so a lambda can carry them).</summary>
+    private readonly record struct Job(nint Padded, nint PaddedImageStride, nint PaddedRowStride, int Height, int Width, PackedConv3x3 Conv,
+        nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, int Blocks, int Bands, int RowsPerBand)
+    {
+        public unsafe Job(float* padded, nint paddedImageStride, nint paddedRowStride, int height, int width, PackedConv3x3 conv,
+            float* output, nint outputImageStride, nint outputRowStride, bool relu, int blocks, int bands, int rowsPerBand)
+            : this((nint)padded, paddedImageStride, paddedRowStride, height, width, conv, (nint)output, outputImageStride, outputRowStride,
+                relu, blocks, bands, rowsPerBand) { }
+    }
+
+    private static unsafe void RunTask<TKernel>(in Job job, int task)
         where TKernel : IConv3x3Microkernel
     {
         int tile = TKernel.TilePixels;
-        int cin = conv.InChannels, cout = conv.OutChannels;
-        int block = task / bands, band = task % bands;
+        var conv = job.Conv;
+        int cin = conv.InChannels, cout = conv.OutChannels, width = job.Width, height = job.Height;
+        int band = task % job.Bands, block = task / job.Bands % job.Blocks, image = task / job.Bands / job.Blocks;
         int co0 = block * PackedConv3x3.BlockWidth;
         int channelsHere = Math.Min(PackedConv3x3.BlockWidth, cout - co0);
         float* weights = conv.BlockWeights(block);
         float* bias = conv.BlockBias(block);
+        float* padded = (float*)job.Padded + image * job.PaddedImageStride;
+        float* output = (float*)job.Output + image * job.OutputImageStride;
+        nint paddedRowStride = job.PaddedRowStride, outputRowStride = job.OutputRowStride;
+        bool relu = job.Relu;
+        int rowsPerBand = job.RowsPerBand;
         float* scratch = stackalloc float[MaxTilePixels * PackedConv3x3.BlockWidth]; // (tile, 32)
         int y1 = Math.Min(height, (band + 1) * rowsPerBand);
         for (int y = band * rowsPerBand; y < y1; y++)

@@ -18,33 +18,45 @@ public static class MaxPool2x2
     public static unsafe void Run(ReadOnlySpan<float> input, int height, int width, int channels, Span<float> output, Span<int> switches, int threads)
     {
         CheckLengths(input.Length, height, width, channels, output.Length, switches.Length);
+        nint outRow = (nint)(width / 2) * channels;
         fixed (float* i = input) fixed (float* o = output) fixed (int* s = switches)
-            RunStrided(i, height, width, channels, (nint)width * channels, o, s, threads);
+            RunStrided(i, 0, (nint)width * channels, 1, height, width, channels, o, 0, outRow, s, threads);
     }
 
-    /// <summary>Same, on an input whose rows are <paramref name="inputRowStride"/> floats apart.</summary>
-    internal static unsafe void RunStrided(float* input, int height, int width, int channels, nint inputRowStride, float* output, int* switches, int threads)
+    /// <summary>
+    /// A batch of images with strided rows (the engine's padded buffers).
+    /// </summary>
+    /// <param name="input">(N, H, W, C): rows <paramref name="inputRowStride"/>, images <paramref name="inputImageStride"/> floats apart.</param>
+    /// <param name="output">(N, H/2, W/2, C): rows <paramref name="outputRowStride"/>, images <paramref name="outputImageStride"/> floats apart.</param>
+    /// <param name="switches">(N, H/2, W/2, C), dense.</param>
+    internal static unsafe void RunStrided(float* input, nint inputImageStride, nint inputRowStride, int images, int height, int width, int channels,
+        float* output, nint outputImageStride, nint outputRowStride, int* switches, int threads)
     {
         int outH = height / 2;
+        nint switchesImageStride = (nint)outH * (width / 2) * channels;
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
         nint i = (nint)input, o = (nint)output, s = (nint)switches;
-        if (workers == 1 || outH == 1)
+        void Task(int t)
         {
-            for (int oy = 0; oy < outH; oy++) Row((float*)i, height, width, channels, inputRowStride, oy, (float*)o, (int*)s);
-            return;
+            int image = t / outH, oy = t % outH;
+            Row((float*)i + image * inputImageStride, height, width, channels, inputRowStride, oy,
+                (float*)o + image * outputImageStride, outputRowStride, (int*)s + image * switchesImageStride);
         }
-        Parallel.For(0, outH, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            oy => Row((float*)i, height, width, channels, inputRowStride, oy, (float*)o, (int*)s));
+        int tasks = images * outH;
+        if (workers == 1 || tasks == 1) { for (int t = 0; t < tasks; t++) Task(t); return; }
+        Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, Task);
     }
 
-    private static unsafe void Row(float* input, int height, int width, int channels, nint inputRowStride, int oy, float* output, int* switches)
+    private static unsafe void Row(float* input, int height, int width, int channels, nint inputRowStride, int oy,
+        float* output, nint outputRowStride, int* switches)
     {
-        if (Vector512.IsHardwareAccelerated) MaxPool2x2Vector512.Row(input, height, width, channels, inputRowStride, oy, output, switches);
-        else MaxPool2x2Vector256.Row(input, height, width, channels, inputRowStride, oy, output, switches);
+        if (Vector512.IsHardwareAccelerated) MaxPool2x2Vector512.Row(input, height, width, channels, inputRowStride, oy, output, outputRowStride, switches);
+        else MaxPool2x2Vector256.Row(input, height, width, channels, inputRowStride, oy, output, outputRowStride, switches);
     }
 
     /// <summary>Scalar row for channel counts below one vector (same rule as the oracle).</summary>
-    internal static unsafe void ScalarRow(float* input, int width, int channels, nint inputRowStride, int oy, float* output, int* switches)
+    internal static unsafe void ScalarRow(float* input, int width, int channels, nint inputRowStride, int oy,
+        float* output, nint outputRowStride, int* switches)
     {
         int outW = width / 2;
         for (int ox = 0; ox < outW; ox++)
@@ -59,9 +71,8 @@ public static class MaxPool2x2
                 float v = input[y * inputRowStride + (nint)x * channels + c];
                 if (bestIndex < 0 || v > best) { best = v; bestIndex = y * width + x; }
             }
-            nint o = ((nint)oy * outW + ox) * channels + c;
-            output[o] = best;
-            switches[o] = bestIndex;
+            output[oy * outputRowStride + (nint)ox * channels + c] = best;
+            switches[((nint)oy * outW + ox) * channels + c] = bestIndex;
         }
     }
 

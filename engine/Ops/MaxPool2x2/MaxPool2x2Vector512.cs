@@ -20,20 +20,24 @@ public static class MaxPool2x2Vector512
     {
         MaxPool2x2.CheckLengths(input.Length, height, width, channels, output.Length, switches.Length);
         fixed (float* i = input) fixed (float* o = output) fixed (int* s = switches)
-            for (int oy = 0; oy < height / 2; oy++) Row(i, height, width, channels, (nint)width * channels, oy, o, s);
+            for (int oy = 0; oy < height / 2; oy++) Row(i, height, width, channels, (nint)width * channels, oy, o, (nint)(width / 2) * channels, s);
     }
 
-    /// <summary>One output row. Input rows are <paramref name="inputRowStride"/> floats apart (the engine's padded buffers).</summary>
-    internal static unsafe void Row(float* input, int height, int width, int channels, nint inputRowStride, int oy, float* output, int* switches)
+    /// <summary>
+    /// One output row. Input rows are <paramref name="inputRowStride"/> and output rows <paramref name="outputRowStride"/>
+    /// floats apart (the engine's padded buffers); switches are always dense (H/2, W/2, C).
+    /// </summary>
+    internal static unsafe void Row(float* input, int height, int width, int channels, nint inputRowStride, int oy,
+        float* output, nint outputRowStride, int* switches)
     {
-        if (channels < 16) { MaxPool2x2Vector256.Row(input, height, width, channels, inputRowStride, oy, output, switches); return; }
+        if (channels < 16) { MaxPool2x2Vector256.Row(input, height, width, channels, inputRowStride, oy, output, outputRowStride, switches); return; }
         int outW = width / 2;
         for (int ox = 0; ox < outW; ox++)
         {
             int y = 2 * oy, x = 2 * ox;
             float* top = input + y * inputRowStride + (nint)x * channels; // (2, C): candidates 0 and 1
             float* bottom = top + inputRowStride;                          // (2, C): candidates 2 and 3
-            nint o = ((nint)oy * outW + ox) * channels;
+            nint o = oy * outputRowStride + (nint)ox * channels, so = ((nint)oy * outW + ox) * channels;
             var index0 = Vector512.Create(y * width + x);
             var index1 = Vector512.Create(y * width + x + 1);
             var index2 = Vector512.Create((y + 1) * width + x);
@@ -53,7 +57,7 @@ public static class MaxPool2x2Vector512
                 better = Vector512.GreaterThan(v, best);
                 best = Vector512.ConditionalSelect(better, v, best); index = Vector512.ConditionalSelect(better.AsInt32(), index3, index);
                 best.Store(output + o + c);
-                index.Store(switches + o + c);
+                index.Store(switches + so + c);
             }
         }
     }
