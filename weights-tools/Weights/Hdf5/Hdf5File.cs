@@ -118,7 +118,13 @@ public sealed class Hdf5Group : Hdf5Object
     /// <summary>Child names in storage order (name order for the groups h5py writes).</summary>
     public IReadOnlyList<string> ChildNames => Links.Select(l => l.Name).ToArray();
 
+    /// <summary>Forces the links to be read (so <see cref="LinkStorage"/> is known).</summary>
+    public int ChildCount => Links.Count;
+
     private List<Link> Links => _links ??= LoadLinks();
+
+    /// <summary>How the links are stored: "symbol table" (format 0), "compact" (link messages) or "dense" (fractal heap + v2 B-tree).</summary>
+    public string LinkStorage { get; private set; } = "";
 
     private List<Link> LoadLinks()
     {
@@ -130,9 +136,11 @@ public sealed class Hdf5Group : Hdf5Object
             c.Position = 0;
             long btree = c.Address();
             long heap = c.Address();
+            LinkStorage = "symbol table";
             return SymbolTableGroup.ReadLinks(src, btree, heap);
         }
         var links = new List<Link>();
+        LinkStorage = "compact";
         foreach (var m in Messages.Where(m => m.Type == MessageType.Link))
         {
             m.Body.Position = 0;
@@ -149,7 +157,11 @@ public sealed class Hdf5Group : Hdf5Object
             if ((flags & 1) != 0) c.Skip(8);
             long heap = c.Address();
             long nameIndex = c.Address();
-            if (Hdf5Address.IsDefined(heap)) links.AddRange(DenseLinks.ReadLinks(src, heap, nameIndex));
+            if (Hdf5Address.IsDefined(heap))
+            {
+                links.AddRange(DenseLinks.ReadLinks(src, heap, nameIndex));
+                LinkStorage = "dense";
+            }
         }
         // h5py lists names in name order (unless a group tracks creation order); so do we, whatever the storage.
         links.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
