@@ -27,6 +27,17 @@ public class JpegDecoderTests
     }
 
     [Fact]
+    public void HarmlessWarningIsAcceptedLikePil()
+    {
+        // Three stray bytes before the SOS marker: libjpeg warns "extraneous bytes before marker" and skips them;
+        // PIL decodes such a file to the same pixels as the clean one, so must we.
+        byte[] jpeg = File.ReadAllBytes(Fixtures.Jpeg("baseline420.jpg"));
+        int sos = jpeg.AsSpan().IndexOf(new byte[] { 0xFF, 0xDA });
+        byte[] padded = [.. jpeg[..sos], 0, 0, 0, .. jpeg[sos..]];
+        Fixtures.AssertPixelsEqual(Fixtures.ReadExpected(Fixtures.Expected("baseline420.jpg.npy")), ImageLoader.Load(padded, "padded.jpg"), "padded");
+    }
+
+    [Fact]
     public void CmykIsRefusedClearly()
     {
         var e = Assert.Throws<UnsupportedImageFormatException>(() => ImageLoader.Load(Fixtures.Jpeg("cmyk.jpg")));

@@ -16,8 +16,10 @@ internal static class JpegDecoder
         fixed (byte* jpeg = file)
         {
             var size = new CULong((nuint)file.Length);
-            if (TurboJpegNative.tjDecompressHeader3(handle, jpeg, size, out int width, out int height, out _, out int colorspace) != 0)
-                throw new CorruptImageException(name, "JPEG header is unreadable: " + TurboJpegNative.LastError(handle));
+            // Zeroed here: a header too broken to parse leaves them unset, and 0 is then caught below.
+            int width = 0, height = 0, subsampling = 0, colorspace = -1;
+            if (TurboJpegNative.tjDecompressHeader3(handle, jpeg, size, &width, &height, &subsampling, &colorspace) != 0)
+                ThrowUnlessHarmlessWarning(handle, name, "JPEG header is unreadable: ");
             if (width <= 0 || height <= 0)
                 throw new CorruptImageException(name, $"JPEG header has an invalid size {width}x{height}");
             ImageLoader.CheckSize(width, height, name, "JPEG");
@@ -31,17 +33,21 @@ internal static class JpegDecoder
             fixed (byte* rgb = image.Pixels) // (H, W, 3)
             {
                 int status = TurboJpegNative.tjDecompress2(handle, jpeg, size, rgb, width, width * 3, height, TurboJpegNative.PixelFormatRgb, 0);
-                if (status != 0)
-                {
-                    string message = TurboJpegNative.LastError(handle);
-                    bool fatal = TurboJpegNative.tjGetErrorCode(handle) != TurboJpegNative.ErrorWarning;
-                    if (fatal || IsDamage(message))
-                        throw new CorruptImageException(name, "JPEG is corrupt or truncated: " + message);
-                    // Other warnings (e.g. extraneous bytes before a marker) leave a whole picture; PIL accepts them too.
-                }
+                if (status != 0) ThrowUnlessHarmlessWarning(handle, name, "JPEG is corrupt or truncated: ");
             }
             return image;
         }
+    }
+
+    /// <summary>
+    /// TurboJPEG returns -1 for warnings as well as errors. Errors, and warnings that mean lost data, throw; other
+    /// warnings (e.g. "extraneous bytes before marker") leave a whole picture, and PIL accepts those files too.
+    /// </summary>
+    private static void ThrowUnlessHarmlessWarning(TurboJpegHandle handle, string name, string context)
+    {
+        string message = TurboJpegNative.LastError(handle);
+        bool fatal = TurboJpegNative.tjGetErrorCode(handle) != TurboJpegNative.ErrorWarning;
+        if (fatal || IsDamage(message)) throw new CorruptImageException(name, context + message);
     }
 
     /// <summary>
@@ -50,8 +56,7 @@ internal static class JpegDecoder
     /// </summary>
     private static bool IsDamage(string warning) =>
         warning.Contains("Premature end", StringComparison.OrdinalIgnoreCase)
-        || warning.Contains("Huffman", StringComparison.OrdinalIgnoreCase)
-        || warning.Contains("Corrupt JPEG data: premature", StringComparison.OrdinalIgnoreCase);
+        || warning.Contains("Huffman", StringComparison.OrdinalIgnoreCase);
 
     private static TurboJpegHandle CreateHandle(string name)
     {

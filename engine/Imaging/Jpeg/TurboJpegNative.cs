@@ -22,7 +22,7 @@ internal static unsafe partial class TurboJpegNative
 
     [LibraryImport(Library)]
     public static partial int tjDecompressHeader3(TurboJpegHandle handle, byte* jpegBuf, CULong jpegSize,
-        out int width, out int height, out int jpegSubsamp, out int jpegColorspace);
+        int* width, int* height, int* jpegSubsamp, int* jpegColorspace);
 
     [LibraryImport(Library)]
     public static partial int tjDecompress2(TurboJpegHandle handle, byte* jpegBuf, CULong jpegSize,
