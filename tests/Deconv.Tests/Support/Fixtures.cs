@@ -73,16 +73,31 @@ internal static class Fixtures
         return dir;
     }
 
-    public static void WriteNpy(string path, float[] data, params int[] shape)
+    public static void WriteNpy(string path, float[] data, params int[] shape) =>
+        WriteNpy(path, "<f4", System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()).ToArray(), shape);
+
+    public static void WriteNpy(string path, int[] data, params int[] shape) =>
+        WriteNpy(path, "<i4", System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()).ToArray(), shape);
+
+    /// <summary>The pools' switches of a recorded forward as &lt;pool&gt;_switches.npy, for the reference's --switches.</summary>
+    public static string WriteSwitches(CnnEngine.Taps.RecordingTap tap, string name)
+    {
+        string dir = Path.Combine(Paths.Generated, "deconv-switches-" + name);
+        Directory.CreateDirectory(dir);
+        foreach (var (pool, sw) in tap.Switches) WriteNpy(Path.Combine(dir, pool + "_switches.npy"), sw.Data, sw.Shape);
+        return dir;
+    }
+
+    private static void WriteNpy(string path, string dtype, byte[] raw, int[] shape)
     {
         string shapeText = shape.Length == 1 ? $"({shape[0]},)" : "(" + string.Join(", ", shape) + ")";
-        string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': {shapeText}, }}";
+        string dict = $"{{'descr': '{dtype}', 'fortran_order': False, 'shape': {shapeText}, }}";
         int total = 10 + dict.Length + 1;
         dict = dict.PadRight((total + 63) / 64 * 64 - 11) + "\n";
         using var f = File.Create(path);
         f.Write(new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 });
         f.Write(BitConverter.GetBytes((ushort)dict.Length));
         f.Write(System.Text.Encoding.ASCII.GetBytes(dict));
-        f.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+        f.Write(raw);
     }
 }

@@ -7,6 +7,10 @@ the gradient of sum(seed * A_L) with respect to the input, where
     or by relu(grad) * (forward output > 0)                              (guided backprop, --mode guided);
   * max pooling routes the gradient to its argmax (PyTorch's own max_pool2d backward);
   * convolutions back-propagate through their transpose (PyTorch's own conv2d backward), bias irrelevant.
+By default the pools' argmax is torch's own. Two correct float32 forwards can disagree on a near-tie inside a
+2x2 window (rounding decides it), which moves a projection locally; --switches DIR makes the pools route by the
+engine's recorded switches instead and records, per pool, how far each given switch's value is from its window's
+true maximum (switch_check.json), so a test can require that every disagreement is a near-tie.
 The seed is A_L's channel k with everything else zeroed: only its strongest activation (max, guided; first
 maximum in row-major order) or the whole map (map).
 
@@ -70,14 +74,40 @@ class DeconvRelu(torch.autograd.Function):
         return g, None
 
 
-def forward_to(x_nchw, weights, layer, guided):
-    """Runs the conv base up to `layer` with deconv ReLUs; returns that layer's output (N, C, H, W)."""
+NEAR_TIE_CHECKS = []
+
+
+def pool_with_switches(t, switches, name):
+    """Max pool whose argmax is given (the engine's recorded switches, (1, H', W', C) flat y*W+x): the output is
+    gathered at those positions, so autograd routes the gradient there. Checks each given switch is a (near-)argmax
+    of its window: records the largest gap between the window max and the value at the switch."""
+    n, c, h, w = t.shape
+    idx = torch.from_numpy(switches).permute(0, 3, 1, 2).contiguous().long()  # (1, C, H', W')
+    out = t.reshape(n, c, h * w).gather(2, idx.reshape(n, c, -1)).reshape(idx.shape)
+    true_max = F.max_pool2d(t.detach(), kernel_size=2, stride=2)
+    # a switch must lie inside its own 2x2 window
+    oy = torch.arange(idx.shape[2]).view(1, 1, -1, 1)
+    ox = torch.arange(idx.shape[3]).view(1, 1, 1, -1)
+    inside = ((idx // w) // 2 == oy) & ((idx % w) // 2 == ox)
+    gap = (true_max - out.detach()).abs().max().item()
+    scale = true_max.abs().max().item()
+    NEAR_TIE_CHECKS.append({"pool": name, "outside_window": int((~inside).sum().item()),
+                            "differs_from_torch_argmax": int(((true_max - out.detach()) != 0).sum().item()),
+                            "max_gap": gap, "max_gap_relative": gap / scale if scale > 0 else 0.0})
+    return out
+
+
+def forward_to(x_nchw, weights, layer, guided, switches_dir=None):
+    """Runs the conv base up to `layer` with deconv ReLUs; returns that layer's output (N, C, H, W).
+    With switches_dir, pools route by the given switches (<pool>_switches.npy) instead of torch's own argmax."""
     t = x_nchw
     for name, kind in ref.layer_list():
         if kind == "conv":
             k, b = weights[name]
             w = torch.from_numpy(k).permute(3, 2, 0, 1).contiguous()  # (3,3,Cin,Cout) -> (Cout,Cin,3,3)
             t = DeconvRelu.apply(F.conv2d(t, w, torch.from_numpy(b), padding=1), guided)
+        elif switches_dir:
+            t = pool_with_switches(t, np.load(os.path.join(switches_dir, name + "_switches.npy")), name)
         else:
             t = F.max_pool2d(t, kernel_size=2, stride=2)
         if name == layer:
@@ -85,9 +115,9 @@ def forward_to(x_nchw, weights, layer, guided):
     raise SystemExit(f"unknown layer {layer}")
 
 
-def project(x_nhwc, weights, layer, channel, mode):
+def project(x_nhwc, weights, layer, channel, mode, switches_dir=None):
     x = torch.from_numpy(np.ascontiguousarray(x_nhwc)).permute(0, 3, 1, 2).contiguous().requires_grad_(True)
-    a = forward_to(x, weights, layer, guided=(mode == "guided"))  # (1, C, h, w)
+    a = forward_to(x, weights, layer, guided=(mode == "guided"), switches_dir=switches_dir)  # (1, C, h, w)
     seed = torch.zeros_like(a)
     plane = a[0, channel].detach()
     if mode == "map":
@@ -160,6 +190,8 @@ def main(argv=None):
     src.add_argument("--image")
     src.add_argument("--input-npy")
     ap.add_argument("--project", action="append", default=[], help="LAYER:CHANNEL:MODE (max|map|guided), repeatable")
+    ap.add_argument("--switches", metavar="DIR", help="route pools by these switches (<pool>_switches.npy int32 (1,H',W',C)) "
+                    "instead of torch's own argmax; writes switch_check.json (how far each given switch is from the window max)")
     ap.add_argument("--occlusion", metavar="LAYER")
     ap.add_argument("--patch", type=int)
     ap.add_argument("--stride", type=int)
@@ -178,8 +210,11 @@ def main(argv=None):
 
     for spec in args.project:
         layer, channel, mode = spec.split(":")
-        p = project(x, weights, layer, int(channel), mode)
+        p = project(x, weights, layer, int(channel), mode, args.switches)
         np.save(os.path.join(args.out, f"deconv_{layer}_{channel}_{mode}.npy"), p)
+    if args.switches:
+        with open(os.path.join(args.out, "switch_check.json"), "w") as fh:
+            json.dump(NEAR_TIE_CHECKS, fh)
 
     if args.occlusion:
         if args.patch is None or args.stride is None:

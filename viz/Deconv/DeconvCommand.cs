@@ -1,0 +1,106 @@
+using System.CommandLine;
+using CnnEngine.Deconv;
+using CnnEngine.Viz.Cli;
+using CnnEngine.Viz.Rendering;
+
+namespace CnnEngine.Viz.Deconv;
+
+/// <summary>
+/// engine-viz deconv IMAGE --layer L --channel K --mode max|map|guided [--top N] [--export-npy DIR] [--out DIR]:
+/// projects one feature map down to pixels (Zeiler &amp; Fergus). Writes DIR/deconv_&lt;L&gt;_&lt;K&gt;_&lt;mode&gt;.npy float32
+/// (1, H, W, 3) in the network's input space (BGR as fed), and pictures: the projection normalized (grey = 0), and a
+/// panel input | projection | receptive-field crops.
+/// </summary>
+internal static class DeconvCommand
+{
+    public static readonly Argument<string> Image = new("IMAGE") { Description = "Image file (JPEG or PNG)" };
+    public static readonly Option<string> Layer = new("--layer") { Description = "Layer to project from (block1_conv1 … block5_pool)", Required = true };
+    public static readonly Option<int> Channel = new("--channel") { Description = "Feature map (channel) of that layer", Required = true };
+    public static readonly Option<string> Mode = new("--mode") { Description = "max (strongest activation only) | map (whole map) | guided", DefaultValueFactory = _ => "max" };
+    public static readonly Option<int?> Top = new("--top") { Description = "One projection for each of the N strongest positions" };
+    public static readonly Option<string?> ExportNpy = new("--export-npy") { Description = "Folder for the .npy projection(s)" };
+    public static readonly Option<string> Out = new("--out") { Description = "Folder for the pictures", DefaultValueFactory = _ => "deconv_viz" };
+
+    public static Command Build()
+    {
+        var command = new Command("deconv", "Deconvnet projection of one feature map down to pixels (Zeiler & Fergus 2014)");
+        command.Arguments.Add(Image);
+        foreach (var o in new Option[] { Layer, Channel, Mode, Top, ExportNpy, Out }) command.Options.Add(o);
+        CommonOptions.AddTo(command);
+        command.SetAction(r => CommandRunner.Run(() => Execute(r)));
+        return command;
+    }
+
+    private static int Execute(ParseResult r)
+    {
+        var console = new CliConsole(r.GetValue(CommonOptions.Quiet), r.GetValue(CommonOptions.Json));
+        string layer = r.GetValue(Layer)!;
+        var spec = ConvLayers.Find(layer);
+        int channel = r.GetValue(Channel);
+        if ((uint)channel >= (uint)spec.OutChannels)
+            throw new DeconvException($"channel {channel} is out of range for {layer} (it has {spec.OutChannels} channels: 0 … {spec.OutChannels - 1})");
+        var mode = ProjectionModes.Parse(r.GetValue(Mode)!);
+        int? top = r.GetValue(Top);
+        if (top is <= 0) throw new DeconvException($"--top must be at least 1 (got {top})");
+        bool native = DeconvHost.Native(r.GetValue(CommonOptions.Size)!);
+        var image = DeconvHost.LoadImage(r.GetValue(Image)!, native, r.GetValue(CommonOptions.Resize)!);
+
+        using var weights = DeconvHost.LoadWeights(r.GetValue(CommonOptions.Weights), needTop: false, console);
+        using var backend = DeconvHost.OpenBackend(r.GetValue(CommonOptions.Device)!, weights, console);
+        var projector = new Projector(weights);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var tap = Projector.Record(backend, image.Input, layer);
+        double forwardMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var projections = top is int n
+            ? projector.ProjectTop(tap, layer, channel, n, mode)
+            : new[] { projector.Project(tap, layer, channel, mode) };
+        double projectMs = watch.Elapsed.TotalMilliseconds;
+        console.Info($"forward {forwardMs:F0} ms, {projections.Count} projection(s) {projectMs:F0} ms");
+
+        string stem = $"deconv_{layer}_{channel}_{(top is int t ? $"top{t}" : mode.Name())}";
+        var written = new List<string>();
+        if (r.GetValue(ExportNpy) is string npyDir)
+        {
+            CommandRunner.EnsureFolder(npyDir);
+            string path = Path.Combine(npyDir, stem + ".npy");
+            var stacked = Stack(projections);
+            NpyWriter.Write(path, stacked);
+            written.Add(path);
+        }
+        string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);
+        var input = ProjectionPicture.Input(image.Input);
+        var tiles = new List<RgbCanvas> { ProjectionPicture.Captioned(input, "input") };
+        for (int i = 0; i < projections.Count; i++)
+        {
+            var p = projections[i];
+            var picture = ProjectionPicture.Normalized(p.Pixels);
+            string name = projections.Count == 1 ? stem + ".png" : $"{stem}_{i + 1}.png";
+            PngWriter.Write(Path.Combine(outDir, name), picture);
+            written.Add(Path.Combine(outDir, name));
+            string caption = p.Y >= 0 ? $"{p.Mode.Name()} ({p.Y},{p.X}) {p.Value:G3}" : $"map sum {p.Value:G3}";
+            tiles.Add(ProjectionPicture.Captioned(picture, caption));
+        }
+        string panel = Path.Combine(outDir, stem + "_panel.png");
+        PngWriter.Write(panel, ProjectionPicture.Row(tiles));
+        written.Add(panel);
+        foreach (var w in written) console.Result(w);
+        console.JsonResult(new
+        {
+            layer, channel, mode = top is null ? mode.Name() : $"top{top}", forward_ms = forwardMs, projection_ms = projectMs,
+            positions = projections.Select(p => new { y = p.Y, x = p.X, value = p.Value }).ToArray(), files = written,
+        });
+        return 0;
+    }
+
+    /// <summary>Projections (1, H, W, 3) each → (N, H, W, 3).</summary>
+    private static CnnEngine.Tensors.Tensor Stack(IReadOnlyList<Projection> projections)
+    {
+        var first = projections[0].Pixels;
+        if (projections.Count == 1) return first;
+        int per = first.Data.Length;
+        var all = new float[per * projections.Count];
+        for (int i = 0; i < projections.Count; i++) projections[i].Pixels.Data.CopyTo(all, i * per);
+        return new CnnEngine.Tensors.Tensor(all, projections.Count, first.Shape[1], first.Shape[2], 3);
+    }
+}

@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace CnnEngine.Viz.Deconv;
+
+/// <summary>The deconvnet experiments as engine-viz commands: deconv, occlusion, features, merge, invariance.</summary>
+public static class DeconvCommands
+{
+    public static void AddTo(RootCommand root)
+    {
+        root.Subcommands.Add(DeconvCommand.Build());
+        root.Subcommands.Add(OcclusionCommand.Build());
+    }
+}

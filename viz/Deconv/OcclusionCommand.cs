@@ -1,0 +1,98 @@
+using System.CommandLine;
+using CnnEngine.Deconv;
+using CnnEngine.Model;
+using CnnEngine.Tensors;
+using CnnEngine.Viz.Cli;
+using CnnEngine.Viz.Rendering;
+
+namespace CnnEngine.Viz.Deconv;
+
+/// <summary>
+/// engine-viz occlusion IMAGE --layer L --patch P --stride S [--class C] [--batch B] [--export-npy DIR] [--out DIR]:
+/// occlusion sensitivity (Zeiler &amp; Fergus Fig. 7). Maps (rows = y) as .npy: occlusion_activation float32,
+/// occlusion_prob float32 and occlusion_argmax int32 (the last two need the classifier top), and one figure with
+/// (a) the input with the most damaging occluder, (b) the strongest map's total activation, (c) the deconv
+/// projection of that map, (d) the probability of the class, (e) the most probable class per position.
+/// </summary>
+internal static class OcclusionCommand
+{
+    public static readonly Argument<string> Image = new("IMAGE") { Description = "Image file (JPEG or PNG)" };
+    public static readonly Option<string> Layer = new("--layer") { Description = "Layer whose strongest feature map is tracked", DefaultValueFactory = _ => "block5_conv3" };
+    public static readonly Option<int> Patch = new("--patch") { Description = "Side of the grey square in pixels", DefaultValueFactory = _ => 56 };
+    public static readonly Option<int> Stride = new("--stride") { Description = "Step between occluder positions in pixels", DefaultValueFactory = _ => 14 };
+    public static readonly Option<int?> Class = new("--class") { Description = "ImageNet class whose probability is mapped (default: the unoccluded top-1)" };
+    public static readonly Option<int> Batch = new("--batch") { Description = "Occluded images per forward batch", DefaultValueFactory = _ => 8 };
+    public static readonly Option<string?> ExportNpy = new("--export-npy") { Description = "Folder for occlusion_*.npy" };
+    public static readonly Option<string> Out = new("--out") { Description = "Folder for the figure", DefaultValueFactory = _ => "occlusion_viz" };
+
+    public static Command Build()
+    {
+        var command = new Command("occlusion", "Occlusion sensitivity maps (Zeiler & Fergus Fig. 7)");
+        command.Arguments.Add(Image);
+        foreach (var o in new Option[] { Layer, Patch, Stride, Class, Batch, ExportNpy, Out }) command.Options.Add(o);
+        CommonOptions.AddTo(command);
+        command.SetAction(r => CommandRunner.Run(() => Execute(r)));
+        return command;
+    }
+
+    private static int Execute(ParseResult r)
+    {
+        var console = new CliConsole(r.GetValue(CommonOptions.Quiet), r.GetValue(CommonOptions.Json));
+        string layer = r.GetValue(Layer)!;
+        ConvLayers.Find(layer);
+        int patch = r.GetValue(Patch), stride = r.GetValue(Stride), batch = r.GetValue(Batch);
+        if (patch <= 0) throw new DeconvException($"--patch must be positive (got {patch})");
+        if (stride <= 0) throw new DeconvException($"--stride must be positive (got {stride})");
+        if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
+        int? klass = r.GetValue(Class);
+        if (klass is int k && (uint)k >= Vgg16Architecture.ClassCount) throw new DeconvException($"class {k} is out of range (0 … {Vgg16Architecture.ClassCount - 1})");
+        bool native = DeconvHost.Native(r.GetValue(CommonOptions.Size)!);
+        var image = DeconvHost.LoadImage(r.GetValue(Image)!, native, r.GetValue(CommonOptions.Resize)!);
+        int h = image.Input.Shape[1], w = image.Input.Shape[2];
+        if (patch > h || patch > w) throw new DeconvException($"patch {patch} is larger than the {h}×{w} image");
+
+        using var weights = DeconvHost.LoadWeights(r.GetValue(CommonOptions.Weights), needTop: !native, console);
+        using var backend = DeconvHost.OpenBackend(r.GetValue(CommonOptions.Device)!, weights, console);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = Occlusion.Run(backend, image.Input, layer, patch, stride, klass, batch,
+            (done, total) => console.Info($"occlusion {done}/{total}"));
+        double ms = watch.Elapsed.TotalMilliseconds;
+        console.Info($"{result.Rows}×{result.Cols} positions in {ms:F0} ms");
+
+        var projection = new Projector(weights).Project(Projector.Record(backend, image.Input, layer), layer, result.StrongestChannel, ProjectionMode.Max);
+        var written = new List<string>();
+        if (r.GetValue(ExportNpy) is string npyDir)
+        {
+            CommandRunner.EnsureFolder(npyDir);
+            written.AddRange(WriteMaps(npyDir, result));
+        }
+        string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);
+        string figure = Path.Combine(outDir, $"occlusion_{layer}_p{patch}_s{stride}.png");
+        PngWriter.Write(figure, OcclusionFigure.Render(image.Input, result, projection));
+        written.Add(figure);
+        foreach (var f in written) console.Result(f);
+        console.JsonResult(new
+        {
+            layer, patch, stride, rows = result.Rows, cols = result.Cols, strongest_channel = result.StrongestChannel,
+            @class = result.ClassIndex, baseline_probability = result.BaselineProbability, milliseconds = ms, files = written,
+        });
+        return 0;
+    }
+
+    /// <summary>occlusion_activation.npy float32, occlusion_prob.npy float32, occlusion_argmax.npy int32, all (rows, cols).</summary>
+    public static IEnumerable<string> WriteMaps(string dir, OcclusionResult result)
+    {
+        string a = Path.Combine(dir, "occlusion_activation.npy");
+        NpyWriter.Write(a, result.Activation, result.Rows, result.Cols);
+        yield return a;
+        if (result.Probability is not null)
+        {
+            string p = Path.Combine(dir, "occlusion_prob.npy");
+            NpyWriter.Write(p, result.Probability, result.Rows, result.Cols);
+            yield return p;
+            string m = Path.Combine(dir, "occlusion_argmax.npy");
+            NpyWriter.Write(m, result.Argmax!, result.Rows, result.Cols);
+            yield return m;
+        }
+    }
+}
