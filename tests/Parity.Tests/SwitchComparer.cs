@@ -13,10 +13,12 @@ namespace CnnEngine.Parity.Tests;
 /// </summary>
 internal static class SwitchComparer
 {
-    public sealed record Result(int Compared, int Mismatches, int ReferenceExactTies, double LargestAcceptedGap)
+    /// <param name="TiedWindows">Windows whose maximum is shared exactly by two or more candidates in the reference's
+    /// pool input (mostly all-zero windows after ReLU): there the first-in-row-major rule decides, and they must match.</param>
+    public sealed record Result(int Compared, int Mismatches, int ReferenceExactTies, double LargestAcceptedGap, int TiedWindows)
     {
         public override string ToString() =>
-            $"{Compared} switches compared, {Mismatches} near-tie flips ({ReferenceExactTies} of them exact ties in the reference), largest accepted gap {LargestAcceptedGap:G3}";
+            $"{Compared} switches compared ({TiedWindows} exactly tied windows in the reference), {Mismatches} near-tie flips ({ReferenceExactTies} of them exact ties in the reference), largest accepted gap {LargestAcceptedGap:G3}";
     }
 
     /// <param name="pooledIndices">Flat NHWC indices of the pooled outputs compared (null: all of them).</param>
@@ -50,7 +52,17 @@ internal static class SwitchComparer
             if (referenceInput is not null && gap == 0) exactTies++;
             largestGap = Math.Max(largestGap, gap);
         }
-        return new Result(count, mismatches, exactTies, largestGap);
+        int tied = 0;
+        if (referenceInput is not null && pooledIndices is null)
+            for (int p = 0; p < actual.Length; p++)
+            {
+                int c = p % channels, pixel = p / channels, oy = pixel / outW, ox = pixel % outW;
+                float v00 = referenceInput[((2 * oy) * width + 2 * ox) * channels + c], v01 = referenceInput[((2 * oy) * width + 2 * ox + 1) * channels + c];
+                float v10 = referenceInput[((2 * oy + 1) * width + 2 * ox) * channels + c], v11 = referenceInput[((2 * oy + 1) * width + 2 * ox + 1) * channels + c];
+                float max = MathF.Max(MathF.Max(v00, v01), MathF.Max(v10, v11));
+                if ((v00 == max ? 1 : 0) + (v01 == max ? 1 : 0) + (v10 == max ? 1 : 0) + (v11 == max ? 1 : 0) > 1) tied++;
+            }
+        return new Result(count, mismatches, exactTies, largestGap, tied);
     }
 
     private static bool InWindow(int s, int oy, int ox, int width)
