@@ -82,13 +82,13 @@ public sealed class Hdf5Dataset : Hdf5Object
     private long CheckedElementCount()
     {
         long count = _space.ElementCount;
-        if (count > Array.MaxLength) throw new WeightsException($"{File.Path}: dataset {Path} has {count} elements: too large to load");
         // A corrupt dataspace can claim any size; refuse before allocating anything the file could not hold.
         long bytes = count * Math.Max(1, _type.Size);
         bool deflated = _filters.Any(f => f.Id == FilterPipeline.Deflate);
         long plausible = deflated ? File.Length * 1100 + (1 << 20) : File.Length;
         if (_layout.Class != LayoutClass.Compact && bytes > plausible)
             throw new Hdf5FormatException($"{File.Path}: dataset {Path} claims shape ({string.Join(", ", _space.Dims)}) = {bytes} bytes, more than the {File.Length}-byte file can hold: corrupt");
+        if (count > Array.MaxLength) throw new UnsupportedHdf5FeatureException($"dataset \"{Path}\" with {count} elements (more than one .NET array holds)", _layout.FileOffset);
         return count;
     }
 
