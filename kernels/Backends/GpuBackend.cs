@@ -27,7 +27,8 @@ public class GpuBackend : IForwardBackend
     public Vgg16Weights Weights { get; }
     public ConvRung Rung { get; }
     internal GpuOps Ops => _ops;
-    internal IComputeDevice Device => _device;
+    /// <summary>The device this backend runs on (benchmarks time single ops on it).</summary>
+    public IComputeDevice Device => _device;
 
     /// <summary>Takes ownership of <paramref name="device"/> (disposed with the backend, also when this constructor fails).</summary>
     protected GpuBackend(IComputeDevice device, Vgg16Weights weights, ConvRung rung)
@@ -45,7 +46,7 @@ public class GpuBackend : IForwardBackend
             {
                 if (!layer.HasWeights) continue;
                 var lw = weights[layer.Name];
-                if (layer.IsConv) _convs[layer.Name] = new ConvWeights(_ops, rung, lw.Kernel.Span, lw.Bias.Span, layer.InChannels, layer.OutChannels);
+                if (layer.IsConv) _convs[layer.Name] = new ConvWeights(_ops, LayerRung(rung, layer), lw.Kernel.Span, lw.Bias.Span, layer.InChannels, layer.OutChannels);
                 else _dense[layer.Name] = new DenseWeights(_ops, lw.Kernel.Span, lw.Bias.Span, layer.InChannels, layer.OutChannels);
             }
         }
@@ -57,6 +58,16 @@ public class GpuBackend : IForwardBackend
         }
     }
 
+    /// <summary>
+    /// The rung a layer actually runs. Winograd trades multiplies for memory traffic (V and M are 4× the
+    /// activations); with few input channels the transforms dominate and it loses to regblock (measured on pocl:
+    /// docs/kernels.md), so the winograd rung runs layers with fewer than 128 input channels as regblock.
+    /// </summary>
+    public static ConvRung LayerRung(ConvRung rung, LayerSpec layer) =>
+        rung == ConvRung.Winograd && layer.InChannels < WinogradMinInChannels ? ConvRung.RegBlock : rung;
+
+    public const int WinogradMinInChannels = 128;
+
     public Tensor Forward(Tensor input, ILayerTap? tap = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -67,84 +78,94 @@ public class GpuBackend : IForwardBackend
     private Tensor ForwardLocked(Tensor input, ILayerTap? tap)
     {
         int n = input.Shape[0], h = input.Shape[1], w = input.Shape[2], c = 3;
-        var owned = new List<DeviceBuffer>();   // every buffer of this forward, freed at the end
-        try
+        EnsureBuffers(n, h, w);
+        DeviceBuffer current = _input!;                 // (N, H, W, 3)
+        _device.Write<float>(current, input.Data);
+
+        Tensor? last = null;
+        var layers = Weights.Layers;
+        for (int li = 0; li < layers.Count; li++)
         {
-            DeviceBuffer Alloc(long floats) { var b = _device.Allocate(floats * 4); owned.Add(b); return b; }
-
-            DeviceBuffer current = Alloc(input.Length);   // (N, H, W, 3)
-            _device.Write<float>(current, input.Data);
-            DeviceBuffer? scratchV = null, scratchM = null;
-            if (Rung == ConvRung.Winograd)
+            var layer = layers[li];
+            bool isLast = li == layers.Count - 1;
+            bool wanted = tap is not null && tap.Wants(layer.Name);
+            DeviceBuffer output = ReferenceEquals(current, _ping) ? _pong! : _ping!;   // ping-pong between layers
+            switch (layer.Kind)
             {
-                long most = WinogradScratchMost(n, h, w);
-                scratchV = Alloc(most); scratchM = Alloc(most);
-            }
-
-            Tensor? last = null;
-            var layers = Weights.Layers;
-            for (int li = 0; li < layers.Count; li++)
-            {
-                var layer = layers[li];
-                bool isLast = li == layers.Count - 1;
-                bool wanted = tap is not null && tap.Wants(layer.Name);
-                switch (layer.Kind)
+                case LayerKind.Conv3x3Relu:
+                    _ops.Conv(_convs[layer.Name], current, output, n, h, w, relu: true, _scratchV, _scratchM);   // (N, H, W, Cout)
+                    c = layer.OutChannels;
+                    if (wanted || isLast) last = Hand(tap, wanted, layer, output, n, h, w, c);
+                    break;
+                case LayerKind.MaxPool2x2:
+                    _ops.MaxPool(current, output, _switches!, n, h, w, c);   // (N, H/2, W/2, C) and its switches
+                    h /= 2; w /= 2;
+                    if (wanted)
+                    {
+                        var s = new IntTensor(n, h, w, c);
+                        _device.Read<int>(_switches!, s.Data);
+                        tap!.OnSwitches(layer, s);
+                    }
+                    if (wanted || isLast) last = Hand(tap, wanted, layer, output, n, h, w, c);
+                    break;
+                case LayerKind.Dense:
                 {
-                    case LayerKind.Conv3x3Relu:
+                    int inFeatures = h * w * c;   // channels-last flatten: (N, H, W, C) is already (N, H·W·C)
+                    if (inFeatures != layer.InChannels)
+                        throw new InputShapeException($"{layer.Name} needs {layer.InChannels} inputs but the conv base gives {inFeatures}");
+                    _ops.Dense(_dense[layer.Name], current, output, n, relu: layer.Activation == Activation.Relu);   // (N, K)
+                    if (layer.Activation == Activation.Softmax) _ops.Softmax(output, n, layer.OutChannels);
+                    h = 1; w = 1; c = layer.OutChannels;
+                    if (wanted || isLast)
                     {
-                        var output = Alloc((long)n * h * w * layer.OutChannels);   // (N, H, W, Cout)
-                        _ops.Conv(_convs[layer.Name], current, output, n, h, w, relu: true, scratchV, scratchM);
-                        Release(owned, current);
-                        current = output; c = layer.OutChannels;
-                        if (wanted || isLast) last = Hand(tap, wanted, layer, output, n, h, w, c);
-                        break;
+                        var t = new Tensor(n, c);
+                        _device.Read<float>(output, t.Data);
+                        if (wanted) tap!.OnActivation(layer, t);
+                        last = t;
                     }
-                    case LayerKind.MaxPool2x2:
-                    {
-                        int oh = h / 2, ow = w / 2;
-                        var output = Alloc((long)n * oh * ow * c);    // (N, H/2, W/2, C)
-                        var switches = Alloc((long)n * oh * ow * c);  // (N, H/2, W/2, C) int32
-                        _ops.MaxPool(current, output, switches, n, h, w, c);
-                        Release(owned, current);
-                        current = output; h = oh; w = ow;
-                        if (wanted)
-                        {
-                            var s = new IntTensor(n, h, w, c);
-                            _device.Read<int>(switches, s.Data);
-                            tap!.OnSwitches(layer, s);
-                        }
-                        Release(owned, switches);
-                        if (wanted || isLast) last = Hand(tap, wanted, layer, output, n, h, w, c);
-                        break;
-                    }
-                    case LayerKind.Dense:
-                    {
-                        int inFeatures = h * w * c;   // channels-last flatten: (N, H, W, C) is already (N, H·W·C)
-                        if (inFeatures != layer.InChannels)
-                            throw new InputShapeException($"{layer.Name} needs {layer.InChannels} inputs but the conv base gives {inFeatures}");
-                        var output = Alloc((long)n * layer.OutChannels);   // (N, K)
-                        _ops.Dense(_dense[layer.Name], current, output, n, relu: layer.Activation == Activation.Relu);
-                        if (layer.Activation == Activation.Softmax) _ops.Softmax(output, n, layer.OutChannels);
-                        Release(owned, current);
-                        current = output; h = 1; w = 1; c = layer.OutChannels;
-                        if (wanted || isLast)
-                        {
-                            var t = new Tensor(n, c);
-                            _device.Read<float>(output, t.Data);
-                            if (wanted) tap!.OnActivation(layer, t);
-                            last = t;
-                        }
-                        break;
-                    }
+                    break;
                 }
             }
-            _device.Finish();
-            return last ?? throw new InvalidOperationException("the network has no layers");
+            current = output;
         }
-        finally
+        _device.Finish();
+        return last ?? throw new InvalidOperationException("the network has no layers");
+    }
+
+    // Device buffers kept between forwards (first-touching fresh memory every call costs more than some layers):
+    // the input, two ping-pong activation buffers of the largest layer, the switches, Winograd scratch.
+    private DeviceBuffer? _input, _ping, _pong, _switches, _scratchV, _scratchM;
+    private (int N, int H, int W) _bufferShape;
+
+    private void EnsureBuffers(int n, int h, int w)
+    {
+        if (_input is not null && _bufferShape == (n, h, w)) return;
+        FreeBuffers();
+        long largest = 0, largestPool = 0, scratch = 0;
+        int hh = h, ww = w;
+        foreach (var layer in Weights.Layers)
         {
-            foreach (var b in owned) b.Dispose();
+            if (layer.IsConv)
+            {
+                largest = Math.Max(largest, (long)n * hh * ww * layer.OutChannels);
+                if (_convs[layer.Name].Rung == ConvRung.Winograd)
+                    scratch = Math.Max(scratch, GpuOps.WinogradScratchFloats(n, hh, ww, Math.Max(layer.InChannels, _convs[layer.Name].PaddedOut)));
+            }
+            else if (layer.IsPool) { hh /= 2; ww /= 2; largestPool = Math.Max(largestPool, (long)n * hh * ww * layer.OutChannels); }
+            else largest = Math.Max(largest, (long)n * layer.OutChannels);
         }
+        _input = _device.Allocate((long)n * h * w * 3 * 4);
+        _ping = _device.Allocate(largest * 4);
+        _pong = _device.Allocate(largest * 4);
+        _switches = _device.Allocate(largestPool * 4);
+        if (scratch > 0) { _scratchV = _device.Allocate(scratch * 4); _scratchM = _device.Allocate(scratch * 4); }
+        _bufferShape = (n, h, w);
+    }
+
+    private void FreeBuffers()
+    {
+        foreach (var b in new[] { _input, _ping, _pong, _switches, _scratchV, _scratchM }) b?.Dispose();
+        _input = _ping = _pong = _switches = _scratchV = _scratchM = null;
     }
 
     /// <summary>Copies an activation back (the tap asked, or it is the result) and hands it over.</summary>
@@ -154,23 +175,6 @@ public class GpuBackend : IForwardBackend
         _device.Read<float>(buffer, t.Data);   // blocking read: also waits for the kernels before it
         if (wanted) tap!.OnActivation(layer, t);
         return t;
-    }
-
-    private static void Release(List<DeviceBuffer> owned, DeviceBuffer b)
-    {
-        owned.Remove(b);
-        b.Dispose();
-    }
-
-    private long WinogradScratchMost(int n, int h, int w)
-    {
-        long most = 0;
-        foreach (var layer in Vgg16Architecture.ConvBase)
-        {
-            if (layer.IsConv) most = Math.Max(most, GpuOps.WinogradScratchFloats(n, h, w, Math.Max(layer.InChannels, _ops.PaddedChannels(layer.OutChannels))));
-            else { h /= 2; w /= 2; }
-        }
-        return most;
     }
 
     private void DisposeWeights()
@@ -186,6 +190,7 @@ public class GpuBackend : IForwardBackend
         {
             if (_disposed) return;
             _disposed = true;
+            FreeBuffers();
             DisposeWeights();
             _device.Dispose();
         }

@@ -35,6 +35,7 @@ public sealed class GpuOps
             case ConvRung.Tiled: Device.Kernel("conv3x3_tiled.c", "conv3x3_tiled", TiledDefines); break;
             case ConvRung.RegBlock: Device.Kernel("conv3x3_regblock.c", "conv3x3_regblock", _regDefines); break;
             case ConvRung.Winograd:
+                Device.Kernel("conv3x3_regblock.c", "conv3x3_regblock", _regDefines);   // shallow layers (see GpuBackend.LayerRung)
                 foreach (var k in new[] { "winograd_input", "winograd_gemm", "winograd_output" }) Device.Kernel("conv3x3_winograd.c", k, _winoDefines);
                 break;
         }
@@ -82,17 +83,20 @@ public sealed class GpuOps
                 if (scratchV is null || scratchM is null || scratchV.Bytes < need || scratchM.Bytes < need)
                     throw new ArgumentException("winograd conv needs scratch buffers of WinogradScratchFloats floats");
                 Device.Launch(Device.Kernel("conv3x3_winograd.c", "winograd_input", _winoDefines), (cin, tiles, 1),
-                    cpu ? (Math.Min(cin, 64), 1, 1) : (Math.Min(cin, 64), 4, 1), input, scratchV, n, h, w, cin);
+                    GroupOf64(cin), input, scratchV, n, h, w, cin);
                 int blocks = weights.PaddedOut / (RegChannelVectors * VectorWidth), tileBlocks = (tiles + WinogradTiles - 1) / WinogradTiles;
                 var local = cpu ? (blocks, Math.Max(1, Math.Min(tileBlocks, 16 / blocks)), 1) : (Math.Min(blocks, 16), Math.Min(tileBlocks, 4), 1);
                 Device.Launch(Device.Kernel("conv3x3_winograd.c", "winograd_gemm", _winoDefines), (blocks, tileBlocks, 16), local,
                     scratchV, weights.Kernel, scratchM, tiles, cin, weights.PaddedOut);
                 Device.Launch(Device.Kernel("conv3x3_winograd.c", "winograd_output", _winoDefines), (cout, tiles, 1),
-                    cpu ? (Math.Min(cout, 64), 1, 1) : (Math.Min(cout, 64), 4, 1), scratchM, weights.Bias, output, n, h, w, cout, weights.PaddedOut, r);
+                    GroupOf64(cout), scratchM, weights.Bias, output, n, h, w, cout, weights.PaddedOut, r);
                 break;
             }
         }
     }
+
+    /// <summary>A group of about 64 threads: all of dimension 0 up to 64, the rest along dimension 1.</summary>
+    private static (int, int, int) GroupOf64(int dim0) => (Math.Min(dim0, 64), Math.Max(1, 64 / Math.Min(dim0, 64)), 1);
 
     /// <summary>Floats one Winograd scratch buffer (V or M) needs: 16 planes × tiles × channels.</summary>
     public static long WinogradScratchFloats(int n, int h, int w, int channels) => 16L * n * ((h + 1) / 2) * ((w + 1) / 2) * channels;
