@@ -49,6 +49,7 @@ public class BadInputTests
     [InlineData("bad_filter_type.png", "unknown filter type 7")]
     [InlineData("short_image_data.png", "truncated")]
     [InlineData("garbage_image_data.png", "compressed image data is invalid")]
+    [InlineData("bad_adler32.png", "compressed image data is invalid")]
     public void BrokenImageDataIsCorrupt(string name, string mention)
     {
         var e = AssertRefused<CorruptImageException>(() => ImageLoader.Load(Fixtures.Bad(name)), name);

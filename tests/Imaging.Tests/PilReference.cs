@@ -38,8 +38,10 @@ internal static class PilReference
 
     private static string Run()
     {
-        string dir = Path.Combine(Paths.Generated, "pil-reference-" + Environment.ProcessId);
-        Directory.CreateDirectory(dir);
+        // A few MB of .npy: removed when the test process ends.
+        TempDir temp = Paths.NewTempDir("pil-reference");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => temp.Dispose();
+        string dir = temp.Path;
         string script = Path.Combine(Fixtures.Root, "pil_reference.py");
         var args = new List<string> { dir };
         foreach (Case c in Cases)

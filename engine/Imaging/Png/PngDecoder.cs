@@ -94,7 +94,8 @@ internal static class PngDecoder
         }
         catch (InvalidDataException e)
         {
-            throw new CorruptImageException(name, "PNG is corrupt: the compressed image data is invalid (" + e.Message.TrimEnd('.') + ")", e);
+            // The runtime's messages for bad zlib data are misleading ("unsupported compression method"): not shown.
+            throw new CorruptImageException(name, "PNG is corrupt: the compressed image data is invalid (zlib stream or its Adler-32 checksum)", e);
         }
         return image;
     }
