@@ -83,6 +83,23 @@ internal static class FullSizeReference
     /// <summary>The full-size seeded weights file with the (softened) top; generated on first use.</summary>
     public static string Weights => WeightsLazy.Value;
 
+    private static readonly Lazy<string> NotopWeightsLazy = new(() =>
+    {
+        string path = Path.Combine(Root, "weights-notop-keras3.h5");
+        if (File.Exists(path)) return path;
+        string tmp = path + $".tmp-{Guid.NewGuid():N}.h5";
+        try
+        {
+            Python.Run(WeightsScript, TimeSpan.FromMinutes(10), tmp, "--layout", "keras3", "--notop", "--seed", WeightsSeed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally { File.Delete(tmp); }
+        return path;
+    });
+
+    /// <summary>Full-size seeded weights WITHOUT the top, in the Keras 3 layout (same generator, same seed).</summary>
+    public static string NotopWeights => NotopWeightsLazy.Value;
+
     private static readonly ConcurrentDictionary<string, Lazy<string>> CaseDirs = new();
 
     /// <summary>The reference folder of a case; generated on first use.</summary>

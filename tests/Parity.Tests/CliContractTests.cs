@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CnnEngine.Model;
+using CnnEngine.Taps;
+using CnnEngine.TestSupport;
+using CnnEngine.Tensors;
+using Xunit.Abstractions;
+
+namespace CnnEngine.Parity.Tests;
+
+/// <summary>The bad inputs of tests/reference/make_bad_inputs.py, made once per test class in a temp folder.</summary>
+public sealed class BadInputsFixture : IDisposable
+{
+    private readonly Lazy<TempDir> _dir = new(() =>
+    {
+        var dir = Paths.NewTempDir("parity-bad");
+        Python.Run(Path.Combine(Paths.RepoRoot, "tests", "reference", "make_bad_inputs.py"), TimeSpan.FromMinutes(2),
+            dir.Path, "--jpeg", Paths.SharedImage("tfkerasvis_bear.jpg"), "--png", Paths.SharedImage("ozbulak_snake.png"));
+        return dir;
+    });
+
+    public string File(string name) => _dir.Value.File(name);
+
+    public void Dispose()
+    {
+        if (_dir.IsValueCreated) _dir.Value.Dispose();
+    }
+}
+
+/// <summary>
+/// The engine-viz command-line contract (issue item 6), run as a user would: `dotnet engine-viz.dll IMAGE --weights FILE
+/// --device cpu --export-npy DIR` (the dll is in this test's output folder since the project references viz).
+///   * DIR/&lt;layer&gt;.npy float32 (1, H, W, C) for all 18 conv/pool layers, (1, K) for fc1, fc2, predictions with the
+///     top, DIR/&lt;pool&gt;_switches.npy int32 (1, H', W', C) — compared with PyTorch at the same tolerances as
+///     <see cref="FullSizeCpuParityTests"/>; the top-5 labels printed on stdout in PyTorch's order.
+///   * bad input: one line on stderr, a non-zero exit, and no output folder (not even a temporary one).
+/// </summary>
+[Trait("Category", "FullSize")]
+public class CliContractTests(BadInputsFixture bad, ITestOutputHelper output) : IClassFixture<BadInputsFixture>
+{
+    private static readonly TimeSpan CliTimeout = TimeSpan.FromMinutes(3);
+
+    internal static (int ExitCode, string StdOut, string StdErr) RunCli(params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "engine-viz.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing (the test project references viz, so the build copies it)");
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
+        var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("CNN_ENGINE_WEIGHTS");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit((int)CliTimeout.TotalMilliseconds))
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail($"engine-viz {string.Join(' ', args)} ran past {CliTimeout} (a hang)");
+        }
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string[] ImageNetLabels()
+    {
+        // The class list the project ships (Keras's imagenet_class_index.json: {"0": ["n01440764", "tench"], ...}).
+        string path = Path.Combine(Paths.RepoRoot, "engine", "Model", "Resources", "imagenet_class_index.json");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var labels = new string[1000];
+        foreach (var e in doc.RootElement.EnumerateObject()) labels[int.Parse(e.Name, System.Globalization.CultureInfo.InvariantCulture)] = e.Value[1].GetString()!;
+        return labels;
+    }
+
+    /// <summary>Reads an export folder into a tap so <see cref="FullSizeCpuParityTests.CompareAll"/> can judge it.</summary>
+    private static RecordingTap ReadExport(string dir, bool withTop)
+    {
+        Assert.True(Directory.Exists(dir), $"engine-viz wrote no export folder {dir}");
+        var tap = new RecordingTap();
+        var expectedFiles = new List<string>();
+        foreach (var layer in Vgg16Architecture.Layers(withTop))
+        {
+            var a = Npy.Read(Path.Combine(dir, layer.Name + ".npy"));
+            Assert.True(a.Dtype == "<f4", $"{layer.Name}.npy has dtype {a.Dtype}, the contract says float32 (<f4)");
+            tap.OnActivation(layer, new Tensor(a.AsFloat32(), a.Shape));
+            expectedFiles.Add(layer.Name + ".npy");
+            if (layer.IsPool)
+            {
+                var s = Npy.Read(Path.Combine(dir, layer.Name + "_switches.npy"));
+                Assert.True(s.Dtype == "<i4", $"{layer.Name}_switches.npy has dtype {s.Dtype}, the contract says int32 (<i4)");
+                Assert.Equal(a.Shape, s.Shape);
+                tap.OnSwitches(layer, new IntTensor(s.AsInt32(), s.Shape));
+                expectedFiles.Add(layer.Name + "_switches.npy");
+            }
+        }
+        var npyFiles = Directory.GetFiles(dir, "*.npy").Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(expectedFiles.Order().ToArray(), npyFiles);
+        return tap;
+    }
+
+    /// <summary>The (1, H, W, C) shapes Keras's intermediate model gives for an h×w input.</summary>
+    private static int[] KerasShape(LayerSpec layer, int h, int w)
+    {
+        if (layer.IsDense) return new[] { 1, layer.OutChannels };
+        foreach (var l in Vgg16Architecture.ConvBase)
+        {
+            if (l.IsPool) { h /= 2; w /= 2; }
+            if (l == layer) return new[] { 1, h, w, l.OutChannels };
+        }
+        throw new ArgumentException(layer.Name);
+    }
+
+    [SkippableTheory]
+    [InlineData("tfkerasvis_bear.jpg", "nearest")]
+    [InlineData("kerasvis_ouzel1.jpg", "bilinear")]
+    public void Export_npy_matches_pytorch_and_prints_the_top5(string image, string resize)
+    {
+        Python.SkipIfUnavailable();
+        var c = FullSizeReference.NetworkCases.Single(x => x.Image == image && x.Resize == resize);
+        string weights = FullSizeReference.Weights;
+        FullSizeReference.CaseDir(c);
+        using var tmp = Paths.NewTempDir("parity-cli");
+        string dir = tmp.File("export");
+        var args = new List<string> { Paths.SharedImage(image), "--weights", weights, "--device", "cpu", "--export-npy", dir };
+        if (resize != "nearest") args.AddRange(new[] { "--resize", resize });
+        var (exit, stdout, stderr) = RunCli(args.ToArray());
+        output.WriteLine($"exit {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        Assert.True(exit == 0, $"engine-viz exited {exit}: {stderr}");
+
+        var tap = ReadExport(dir, withTop: true);
+        foreach (var layer in Vgg16Architecture.Layers(true))
+            Assert.Equal(KerasShape(layer, 224, 224), tap.Activations[layer.Name].Shape);
+        FullSizeCpuParityTests.CompareAll(c, tap, 0, output);
+
+        string[] labels = ImageNetLabels();
+        int at = -1;
+        foreach (int cls in FullSizeReference.Top5(c))
+        {
+            string label = labels[cls];
+            int i = Math.Max(stdout.IndexOf(label, at + 1, StringComparison.Ordinal), stdout.IndexOf(label.Replace('_', ' '), at + 1, StringComparison.Ordinal));
+            Assert.True(i > at, $"stdout does not list class {cls} ({label}) after the previous top-5 entry:\n{stdout}");
+            at = i;
+        }
+    }
+
+    [SkippableFact]
+    public void Export_npy_without_top_at_native_size_has_every_layer_in_keras_shapes()
+    {
+        Python.SkipIfUnavailable();
+        using var tmp = Paths.NewTempDir("parity-cli");
+        string dir = tmp.File("export");
+        var (exit, stdout, stderr) = RunCli(Paths.SharedImage("kerasvis_ouzel1.jpg"), "--weights", FullSizeReference.NotopWeights,
+            "--device", "cpu", "--size", "native", "--export-npy", dir);
+        output.WriteLine($"exit {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        Assert.True(exit == 0, $"engine-viz exited {exit}: {stderr}");
+        var tap = ReadExport(dir, withTop: false);
+        foreach (var layer in Vgg16Architecture.ConvBase)
+        {
+            var t = tap.Activations[layer.Name];
+            Assert.Equal(KerasShape(layer, 348, 500), t.Shape);
+            Assert.True(t.Data.All(float.IsFinite), $"{layer.Name} holds non-finite values");
+            Assert.True(t.Data.Any(v => v > 0), $"{layer.Name} is all zero");
+        }
+    }
+
+    public static TheoryData<string> BadCases => new()
+    {
+        "missing-image", "image-is-a-directory", "not-an-image", "empty-png", "truncated-jpeg", "truncated-png",
+        "huge-png", "weights-of-another-shape", "missing-weights", "smaller-than-32-native", "top-weights-native-non-224",
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(BadCases))]
+    public void Bad_input_gives_one_line_a_nonzero_exit_and_no_output(string badCase)
+    {
+        Python.SkipIfUnavailable();
+        using var tmp = Paths.NewTempDir("parity-cli-bad");
+        string dir = tmp.File("export");
+        string notop = FullSizeReference.NotopWeights;
+        string image = Paths.SharedImage("tfkerasvis_bear.jpg"), weights = notop;
+        var extra = new List<string>();
+        switch (badCase)
+        {
+            case "missing-image": image = tmp.File("no_such_photo.jpg"); break;
+            case "image-is-a-directory": image = tmp.Path; break;
+            case "not-an-image": image = bad.File("not_an_image.jpg"); break;
+            case "empty-png": image = bad.File("empty.png"); break;
+            case "truncated-jpeg": image = bad.File("truncated.jpg"); break;
+            case "truncated-png": image = bad.File("truncated.png"); break;
+            case "huge-png": image = bad.File("huge.png"); break;
+            case "weights-of-another-shape": weights = bad.File("wrong_shape.h5"); break;
+            case "missing-weights": weights = tmp.File("no_such_weights.h5"); break;
+            case "smaller-than-32-native": image = bad.File("tiny20.png"); extra.AddRange(new[] { "--size", "native" }); break;
+            case "top-weights-native-non-224":
+                image = bad.File("wide300x200.jpg"); weights = FullSizeReference.Weights; extra.AddRange(new[] { "--size", "native" }); break;
+            default: throw new ArgumentException(badCase);
+        }
+        var args = new List<string> { image, "--weights", weights, "--device", "cpu", "--export-npy", dir };
+        args.AddRange(extra);
+        var (exit, stdout, stderr) = RunCli(args.ToArray());
+        output.WriteLine($"{badCase}: exit {exit}\nstderr: {stderr}");
+        Assert.True(exit != 0, $"{badCase}: engine-viz exited 0 (stdout: {stdout})");
+        string[] lines = stderr.TrimEnd().Split('\n');
+        Assert.True(lines.Length == 1 && lines[0].Trim().Length > 0, $"{badCase}: stderr should be one clear line, got {lines.Length}:\n{stderr}");
+        Assert.DoesNotContain("   at ", stderr);
+        Assert.DoesNotContain("Exception", stderr);
+        Assert.False(Directory.Exists(dir), $"{badCase}: the output folder {dir} was created");
+        var leftovers = Directory.GetFileSystemEntries(tmp.Path).Where(e => Path.GetFileName(e).Contains("export")).ToArray();
+        Assert.True(leftovers.Length == 0, $"{badCase}: partial output left behind: {string.Join(", ", leftovers)}");
+    }
+}
