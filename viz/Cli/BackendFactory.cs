@@ -1,0 +1,16 @@
+using System.CommandLine;
+using CnnEngine.Backends;
+using CnnEngine.Kernels;
+using CnnEngine.Model;
+
+namespace CnnEngine.Viz.Cli;
+
+/// <summary>Opens the backend --device names (auto | cpu | opencl[:N] | cuda[:N]) through the kernels' device catalog.</summary>
+public static class BackendFactory
+{
+    public static IForwardBackend Open(ParseResult parse, Vgg16Weights weights, CliConsole console) =>
+        Open(parse.GetValue(CommonOptions.Device) ?? "auto", parse.GetValue(CommonOptions.ConvKernel), weights, console);
+
+    public static IForwardBackend Open(string device, string? convKernel, Vgg16Weights weights, CliConsole console) =>
+        Devices.Open(device, weights, console.Warn, convKernel);
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Diagnostics;
+using CnnEngine.Model;
+using CnnEngine.Tensors;
+
+namespace CnnEngine.Viz.Cli;
+
+/// <summary>
+/// engine-viz bench: times Forward on a seeded random batch. With notop weights that is the conv stack; with the
+/// top, the whole model. Prints the median ms per forward and images/s; --json puts one object on the last line.
+/// </summary>
+public static class BenchCommand
+{
+    private static readonly Option<int> Batch = new("--batch") { Description = "Images per forward", DefaultValueFactory = _ => 1 };
+    private static readonly Option<int> Iterations = new("--iterations") { Description = "Timed forwards", DefaultValueFactory = _ => 10 };
+    private static readonly Option<int> Warmup = new("--warmup") { Description = "Untimed forwards first", DefaultValueFactory = _ => 2 };
+    private static readonly Option<int> Side = new("--side") { Description = "Input side in pixels (224 with the top)", DefaultValueFactory = _ => 224 };
+
+    public static Command Build()
+    {
+        var command = new Command("bench", "Time the forward pass: median ms per forward and images/s");
+        CommonOptions.AddTo(command, imageOptions: false);
+        command.Options.Add(Batch);
+        command.Options.Add(Iterations);
+        command.Options.Add(Warmup);
+        command.Options.Add(Side);
+        command.SetAction(Execute);
+        return command;
+    }
+
+    private static int Execute(ParseResult parse)
+    {
+        var console = new CliConsole(parse.GetValue(CommonOptions.Quiet), parse.GetValue(CommonOptions.Json));
+        int batch = parse.GetValue(Batch), iterations = parse.GetValue(Iterations), warmup = parse.GetValue(Warmup), side = parse.GetValue(Side);
+        if (batch < 1 || batch > 256) throw new CliException($"--batch must be 1..256, got {batch}", 2);
+        if (iterations < 1) throw new CliException($"--iterations must be at least 1, got {iterations}", 2);
+        if (warmup < 0) throw new CliException($"--warmup must be 0 or more, got {warmup}", 2);
+
+        using var weights = WeightsLoading.Load(parse.GetValue(CommonOptions.Weights), parse.GetValue(CommonOptions.NoDownload),
+            allowRandomFallback: true, console);
+        if (weights.HasTop && side != Vgg16Architecture.TopInputSize)
+            throw new CliException($"weights with the top need a {Vgg16Architecture.TopInputSize}×{Vgg16Architecture.TopInputSize} input, --side is {side}", 2);
+        if (side < Vgg16Architecture.MinInputSize) throw new CliException($"--side must be at least {Vgg16Architecture.MinInputSize}", 2);
+
+        using var backend = BackendFactory.Open(parse, weights, console);
+        var input = RandomInput(batch, side);   // (N, side, side, 3), roughly the range of preprocessed pixels
+
+        for (int i = 0; i < warmup; i++) backend.Forward(input);
+        var times = new double[iterations];
+        for (int i = 0; i < iterations; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            backend.Forward(input);
+            times[i] = clock.Elapsed.TotalMilliseconds;
+            if (!console.Quiet && !console.Json) System.Console.Error.Write($"\r{i + 1}/{iterations}: {times[i]:F1} ms   ");
+        }
+        if (!console.Quiet && !console.Json) System.Console.Error.WriteLine();
+
+        Array.Sort(times);
+        double median = iterations % 2 == 1 ? times[iterations / 2] : (times[iterations / 2 - 1] + times[iterations / 2]) / 2;
+        double imagesPerSecond = batch * 1000.0 / median;
+        double convFlops = Vgg16Architecture.ConvStackFlops(side, side) * batch;
+        double gflops = convFlops / (median / 1000.0) / 1e9;
+        long peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
+        string what = weights.HasTop ? "full model" : "conv stack";
+
+        console.Result($"{what}, {backend.DeviceId} ({backend.DeviceName}), batch {batch}, {side}×{side}: " +
+                       $"median {median:F1} ms per forward, {imagesPerSecond:F2} images/s, conv {gflops:F0} GFLOP/s, " +
+                       $"min {times[0]:F1} ms, max {times[^1]:F1} ms, peak RSS {peakRss / (1 << 20)} MB");
+        console.JsonResult(new
+        {
+            median_ms = median,
+            min_ms = times[0],
+            max_ms = times[^1],
+            images_per_s = imagesPerSecond,
+            conv_gflops_per_s = gflops,
+            batch,
+            side,
+            iterations,
+            model = weights.HasTop ? "full" : "notop",
+            device = backend.DeviceId,
+            device_name = backend.DeviceName,
+            peak_rss_mb = peakRss / (1 << 20),
+        });
+        return 0;
+    }
+
+    private static Tensor RandomInput(int batch, int side)
+    {
+        var input = new Tensor(batch, side, side, 3);
+        var rng = new Random(1234);
+        for (int i = 0; i < input.Data.Length; i++) input.Data[i] = (float)(rng.NextDouble() * 255 - 120);
+        return input;
+    }
+}

@@ -1,0 +1,123 @@
+using System.CommandLine;
+using System.Diagnostics;
+using CnnEngine.Backends;
+using CnnEngine.Model;
+using CnnEngine.Taps;
+using CnnEngine.Tensors;
+using CnnEngine.Viz.Visualize;
+
+namespace CnnEngine.Viz.Cli;
+
+/// <summary>
+/// The default run: engine-viz IMAGE. One forward pass with every layer tapped, then
+/// --export-npy (every layer as Keras would return it, every pool's switches), the top-5 when the weights have the
+/// top, and the visualizer's pictures and report.
+/// </summary>
+public static class RunCommand
+{
+    public static readonly Argument<string?> Image = new("image")
+    {
+        Description = "Image to run (PNG or JPEG)",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    public static readonly Option<string?> ExportNpy = new("--export-npy")
+    {
+        Description = "Write DIR/<layer>.npy (float32 (1, H, W, C)) for every layer and DIR/<pool>_switches.npy (int32)",
+    };
+
+    public static readonly Option<bool> ListDevices = new("--list-devices") { Description = "List every device and its backend, then exit" };
+
+    public static readonly Option<bool> NoViz = new("--no-viz") { Description = "Skip the pictures and the report (forward, --export-npy and top-5 only)" };
+
+    public static void Configure(RootCommand root)
+    {
+        root.Arguments.Add(Image);
+        CommonOptions.AddTo(root);
+        root.Options.Add(ExportNpy);
+        root.Options.Add(ListDevices);
+        root.Options.Add(NoViz);
+        VisualizeOptions.AddTo(root);
+        root.SetAction(Execute);
+    }
+
+    /// <summary>Refuses a non-empty output folder before any work, so a long run never ends in that error.</summary>
+    private static void CheckOutputDirectory(string directory, bool force)
+    {
+        if (File.Exists(directory)) throw new CliException($"{directory} exists and is a file, not a folder");
+        if (!force && Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+            throw new CliException($"{directory} is not empty (use --force to replace it, or --out DIR)");
+    }
+
+    private static int Execute(ParseResult parse)
+    {
+        var console = new CliConsole(parse.GetValue(CommonOptions.Quiet), parse.GetValue(CommonOptions.Json));
+        if (parse.GetValue(ListDevices)) return DeviceList.Print(console);
+
+        string imagePath = parse.GetValue(Image) ?? throw new CliException("no image given (usage: engine-viz IMAGE [options]; see --help)", 2);
+        if (imagePath.StartsWith('-')) throw new CliException($"unknown option {imagePath} (see engine-viz --help)", 2);
+        string? npyDir = parse.GetValue(ExportNpy);
+        bool noViz = parse.GetValue(NoViz);
+        // Options and the image are checked first: a typo or a bad file fails before seconds of weight loading.
+        var vizOptions = noViz ? null : VisualizeOptions.Bind(parse);
+        var wall = Stopwatch.StartNew();
+        var sizing = ImageInput.Sizing.FromParse(parse);
+        var original = ImageInput.Decode(imagePath);
+        if (vizOptions is not null) CheckOutputDirectory(vizOptions.OutputDirectory ?? VisualizeRun.DefaultOutputDirectory(imagePath), vizOptions.Force);
+
+        using var weights = WeightsLoading.Load(parse.GetValue(CommonOptions.Weights), parse.GetValue(CommonOptions.NoDownload),
+            allowRandomFallback: true, console);
+        var image = ImageInput.Prepare(imagePath, original, sizing, weights.HasTop);
+
+        using var backend = BackendFactory.Open(parse, weights, console);
+        console.Info($"device: {backend.DeviceId} ({backend.DeviceName})");
+
+        var tap = new RecordingTap();
+        var forwardClock = Stopwatch.StartNew();
+        Tensor output = backend.Forward(image.Input, tap);
+        forwardClock.Stop();
+        console.Info($"forward: {forwardClock.Elapsed.TotalMilliseconds:F0} ms");
+
+        IReadOnlyList<ImageNetClasses.Prediction>? top5 = weights.HasTop ? ImageNetClasses.TopK(output.Data.AsSpan(0, Vgg16Architecture.ClassCount)) : null;
+        var written = new List<string>();
+        IReadOnlyList<string>? npyFiles = npyDir is null ? null : NpyExport.Write(npyDir, weights.Layers, tap, console);
+        if (npyFiles is not null) written.AddRange(npyFiles);
+
+        if (top5 is not null)
+        {
+            if (weights.IsRandom) console.Result("(random weights: these classes mean nothing)");
+            for (int i = 0; i < top5.Count; i++)
+                console.Result($"{i + 1}. {top5[i].Label} ({top5[i].Index})  {top5[i].Probability * 100:F2}%");
+        }
+        else
+        {
+            console.Info("no top in these weights: no class predictions");
+        }
+
+        if (vizOptions is not null)
+        {
+            var inputs = new VisualizeInputs(imagePath,
+                new InputPicture(image.Resized.Width, image.Resized.Height, image.Resized.Pixels),
+                tap.Activations, tap.Switches,
+                top5?.Select(p => new ClassScore(p.Index, p.Label, p.Probability)).ToArray(),
+                weights.Source, weights.IsRandom, backend.DeviceName, npyFiles);
+            IVizProgress progress = console.Quiet || console.Json ? SilentVizProgress.Instance : new SpectreVizProgress();
+            var result = VisualizeRun.Run(vizOptions, inputs, progress);
+            written.AddRange(result.Files.Select(f => Path.Combine(result.OutputDirectory, f.RelativePath)));
+            console.Info($"wrote {result.OutputDirectory} ({result.Files.Count} files, {result.Elapsed.TotalMilliseconds:F0} ms)");
+        }
+
+        console.JsonResult(new
+        {
+            image = imagePath,
+            device = backend.DeviceId,
+            weights = weights.Source,
+            random_weights = weights.IsRandom,
+            forward_ms = forwardClock.Elapsed.TotalMilliseconds,
+            wall_ms = wall.Elapsed.TotalMilliseconds,
+            top5 = top5?.Select(p => new { index = p.Index, label = p.Label, probability = p.Probability }),
+            files = written,
+        });
+        return 0;
+    }
+}

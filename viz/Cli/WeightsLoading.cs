@@ -1,0 +1,51 @@
+using CnnEngine.Model;
+using CnnEngine.Weights;
+
+namespace CnnEngine.Viz.Cli;
+
+/// <summary>
+/// Finds and opens the weights the way the README describes: --weights FILE (a failure there is an error, never a
+/// silent fallback) → $CNN_ENGINE_WEIGHTS → Keras's cache → our cache → download. When nothing is found and the
+/// command allows it, seeded random weights are used and the user is told so, loudly.
+/// </summary>
+public static class WeightsLoading
+{
+    public const int RandomSeed = 16;
+
+    public static Vgg16Weights Load(string? weightsArgument, bool noDownload, bool allowRandomFallback, CliConsole console)
+    {
+        if (string.Equals(weightsArgument, "random", StringComparison.OrdinalIgnoreCase))
+            return Vgg16Weights.Random(RandomSeed, includeTop: false);
+
+        string path;
+        if (weightsArgument is not null)
+        {
+            path = weightsArgument;
+            if (!File.Exists(path)) throw new CliException($"weights file not found: {path}");
+        }
+        else
+        {
+            string? found = WeightsFinder.Find(noDownload, allowRandomFallback, console);
+            if (found is null)
+            {
+                console.Warn("warning: no VGG16 weights found (see README: Weights); using seeded random weights: " +
+                             "pictures show random features, not ImageNet features");
+                return Vgg16Weights.Random(RandomSeed, includeTop: false);
+            }
+            path = found;
+        }
+
+        var store = WeightStore.Open(path);
+        try
+        {
+            var weights = Vgg16Weights.FromStore(store, console.Warn);
+            console.Info($"weights: {path} ({store.Layout}, {(weights.HasTop ? "with top" : "no top")})");
+            return weights;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+}
