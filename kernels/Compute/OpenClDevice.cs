@@ -54,6 +54,9 @@ public sealed unsafe class OpenClDevice : IComputeDevice
         public ClKernelHandle Handle { get; }
     }
 
+    /// <summary>The disk-cache key of a program text on this device (source, options, device, driver).</summary>
+    internal string CacheKey(string source) => KernelSource.Hash(source, "-cl-std=CL1.2", _info.Name, _info.PlatformName, _info.Driver);
+
     public DeviceBuffer Allocate(long bytes)
     {
         if (bytes > _info.MaxAlloc)
@@ -89,9 +92,14 @@ public sealed unsafe class OpenClDevice : IComputeDevice
     {
         var all = new Dictionary<string, int> { ["VW"] = VectorWidth };
         if (defines is not null) foreach (var (k, v) in defines) all[k] = v;
-        string source = KernelSource.Program(sourceFile, all);
+        return KernelFromSource(sourceFile, KernelSource.Program(sourceFile, all), kernelName);
+    }
+
+    /// <summary>Compiles a complete program text (tests use it to check that a broken kernel reports the compiler log).</summary>
+    internal IDeviceKernel KernelFromSource(string sourceFile, string source, string kernelName)
+    {
         const string options = "-cl-std=CL1.2";
-        string key = KernelSource.Hash(source, options, _info.Name, _info.PlatformName, _info.Driver);
+        string key = CacheKey(source);
         lock (_lock)
         {
             if (_kernels.TryGetValue(key + kernelName, out var cached)) return cached;
