@@ -11,7 +11,9 @@ public static class ImageLoader
 {
     public static RgbImage Load(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
         string name = path;
+        if (string.IsNullOrWhiteSpace(path)) throw new ImageFileException("<empty path>", "no image path given");
         byte[] data;
         try
         {
@@ -27,6 +29,10 @@ public static class ImageLoader
         catch (UnauthorizedAccessException e) { throw new ImageFileException(name, "cannot read the file: " + e.Message, e); }
         catch (EndOfStreamException e) { throw new ImageFileException(name, "the file changed while it was being read", e); }
         catch (IOException e) { throw new ImageFileException(name, "cannot read the file: " + e.Message, e); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            throw new ImageFileException(name, "not a usable file path: " + e.Message, e);
+        }
         return Load(data, name);
     }
 

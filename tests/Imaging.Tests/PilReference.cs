@@ -8,10 +8,12 @@ namespace CnnEngine.Imaging.Tests;
 /// </summary>
 internal static class PilReference
 {
+    /// <param name="Photo">A file of ../shared/images, or a path (the committed resize_source.png).</param>
     public sealed record Case(string Photo, int Width, int Height, ResizeMode Mode)
     {
         public bool IsDecodeOnly => Width == 0;
-        public override string ToString() => IsDecodeOnly ? $"{Photo} decode" : $"{Photo} -> {Width}x{Height} {Mode}";
+        public string FullPath => Path.IsPathRooted(Photo) ? Photo : Paths.SharedImage(Photo);
+        public override string ToString() => (IsDecodeOnly ? $"{Path.GetFileName(Photo)} decode" : $"{Path.GetFileName(Photo)} -> {Width}x{Height} {Mode}");
     }
 
     public static readonly Case[] Cases = BuildCases();
@@ -31,6 +33,16 @@ internal static class PilReference
             foreach ((int w, int h) in new[] { (299, 299), (97, 61), (32, 32), (225, 224), (448, 224) })
                 cases.Add(new Case("ozbulak_spider.png", w, h, mode));
         }
+        // A seeded sweep of sizes (1..3x up and down, each axis alone) on the small committed 53x37 picture.
+        var random = new Random(20261123);
+        string small = Fixtures.Png("resize_source.png");
+        for (int i = 0; i < 40; i++)
+        {
+            int w = random.Next(1, 160), h = random.Next(1, 112);
+            if (i % 5 == 0) w = 53;
+            if (i % 7 == 0) h = 37;
+            cases.Add(new Case(small, w, h, i % 2 == 0 ? ResizeMode.Nearest : ResizeMode.Bilinear));
+        }
         return cases.ToArray();
     }
 
@@ -45,7 +57,7 @@ internal static class PilReference
         string script = Path.Combine(Fixtures.Root, "pil_reference.py");
         var args = new List<string> { dir };
         foreach (Case c in Cases)
-            args.Add($"{Paths.SharedImage(c.Photo)}|{c.Width}|{c.Height}|{(c.Mode == ResizeMode.Nearest ? "nearest" : "bilinear")}");
+            args.Add($"{c.FullPath}|{c.Width}|{c.Height}|{(c.Mode == ResizeMode.Nearest ? "nearest" : "bilinear")}");
         Python.Run(script, TimeSpan.FromMinutes(5), args.ToArray());
         return dir;
     }

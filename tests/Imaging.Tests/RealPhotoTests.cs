@@ -2,7 +2,10 @@ using CnnEngine.TestSupport;
 
 namespace CnnEngine.Imaging.Tests;
 
-/// <summary>The real photos of ../shared/images: decode and resize equal PIL's, pixel for pixel.</summary>
+/// <summary>
+/// The real photos of ../shared/images (plus a size sweep on a committed picture): decode and resize equal PIL's,
+/// pixel for pixel, with PIL run at test time.
+/// </summary>
 public class RealPhotoTests
 {
     public static TheoryData<int, string> CaseIndices()
@@ -17,8 +20,8 @@ public class RealPhotoTests
     public void MatchesPil(int index, string description)
     {
         PilReference.Case c = PilReference.Cases[index];
-        string path = Paths.SharedImage(c.Photo);
-        Skip.IfNot(File.Exists(path), $"skipped: real photo {path} not present");
+        string path = c.FullPath;
+        Skip.IfNot(File.Exists(path), $"skipped: {path} not present");
         Python.SkipIfUnavailable();
 
         RgbImage actual = ImageLoader.Load(path);

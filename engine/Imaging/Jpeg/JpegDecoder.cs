@@ -47,6 +47,9 @@ internal static class JpegDecoder
     {
         string message = TurboJpegNative.LastError(handle);
         bool fatal = TurboJpegNative.tjGetErrorCode(handle) != TurboJpegNative.ErrorWarning;
+        // libjpeg's "Unsupported JPEG process", "Unsupported JPEG data precision 12", …: valid files we cannot read.
+        if (fatal && message.StartsWith("Unsupported", StringComparison.OrdinalIgnoreCase))
+            throw new UnsupportedImageFormatException(name, "JPEG flavour not supported by libjpeg-turbo: " + message);
         if (fatal || IsDamage(message)) throw new CorruptImageException(name, context + message);
     }
 
