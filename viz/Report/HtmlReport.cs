@@ -60,7 +60,7 @@ public static class HtmlReport
                 h.Append("<figure><img src=\"").Append(A(m.JourneyFile)).Append("\" alt=\"journey through the layers\"><figcaption>")
                  .Append("The journey: the input, then every conv layer's channels, block1_conv1 to block5_conv3.</figcaption></figure>\n");
             if (m.ZoomFile is not null)
-                h.Append("<figure><img src=\"").Append(A(m.ZoomFile)).Append("\" alt=\"zoom into the hidden layers\"><figcaption>")
+                h.Append("<figure><img src=\"").Append(A(m.ZoomFile)).Append("\" alt=\"zoom into the hidden layers\" class=\"zoom\"><figcaption>")
                  .Append(E(m.ZoomDescription)).Append("</figcaption></figure>\n");
             h.Append("</div>\n</section>\n");
         }
@@ -88,7 +88,7 @@ public static class HtmlReport
              .Append(E(l.ChannelRange ?? "")).Append(" · min ").Append(N(l.Stats.Min)).Append(" · mean ").Append(N(l.Stats.Mean))
              .Append(" · max ").Append(N(l.Stats.Max)).Append(" · ").Append(l.Stats.ZeroPercent.ToString("0.0", inv))
              .Append("% zeros</figcaption><a href=\"").Append(A(l.GridFile!)).Append("\"><img src=\"").Append(A(l.GridFile!))
-             .Append("\" alt=\"").Append(E(l.Name)).Append(" channels\" loading=\"lazy\"></a></figure>\n");
+             .Append("\" alt=\"").Append(E(l.Name)).Append(" channels\"></a></figure>\n");
         }
         h.Append("</section>\n");
 
@@ -121,6 +121,8 @@ h2 { border-bottom: 1px solid #ccc; padding-bottom: 4px; margin-top: 28px; }
 .meta, .note, figcaption { color: #555; }
 .banner { background: #c81e1e; color: #fff; font-weight: bold; padding: 8px 16px; margin: 0 -16px; text-align: center; }
 .row { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+.row figure { max-width: 520px; }
+img.zoom { width: 512px; image-rendering: pixelated; }
 figure { margin: 0; }
 img { max-width: 100%; height: auto; }
 img.pixelated { width: 448px; height: auto; image-rendering: pixelated; }
