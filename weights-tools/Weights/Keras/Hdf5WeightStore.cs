@@ -6,7 +6,7 @@ namespace CnnEngine.Weights.Keras;
 /// A Keras HDF5 weights file as an <see cref="IWeightStore"/>. Tensors are decoded to float32 on first request
 /// (one large read straight into the result for contiguous f32 data) and kept until disposed.
 /// </summary>
-internal sealed class Hdf5WeightStore : IWeightStore
+internal sealed class Hdf5WeightStore : IWeightStore, IWeightStoreDetails
 {
     private readonly Hdf5File _file;
     private readonly Dictionary<string, KerasTensor> _tensors;
@@ -45,6 +45,10 @@ internal sealed class Hdf5WeightStore : IWeightStore
     }
 
     public bool Contains(string tensorName) => _tensors.ContainsKey(tensorName);
+
+    public string StoredDtype(string tensorName) => Get(tensorName).Dataset.TypeName;
+    public string? StoredLocation(string tensorName) => Get(tensorName).Dataset.Path;
+    public IReadOnlyDictionary<string, string> Metadata { get; } = new Dictionary<string, string>();
 
     public int[] GetShape(string tensorName)
     {

@@ -6,7 +6,7 @@ namespace CnnEngine.Weights.SafeTensors;
 /// A safetensors file, memory-mapped: <see cref="GetTensor"/> returns a view of the mapping (no copy), valid until
 /// the store is disposed. Only F32 tensors are served (that is what weights-tools convert writes).
 /// </summary>
-internal sealed unsafe class SafeTensorsStore : IWeightStore
+internal sealed unsafe class SafeTensorsStore : IWeightStore, IWeightStoreDetails
 {
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
@@ -44,6 +44,9 @@ internal sealed unsafe class SafeTensorsStore : IWeightStore
     }
 
     public bool Contains(string tensorName) => _entries.ContainsKey(tensorName);
+
+    public string StoredDtype(string tensorName) => Get(tensorName).Dtype;
+    public string? StoredLocation(string tensorName) => null;
 
     public int[] GetShape(string tensorName) => (int[])Get(tensorName).Shape.Clone();
 

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using CnnEngine.Weights;
+using Spectre.Console;
+
+namespace CnnEngine.WeightsTools.Cli;
+
+/// <summary>download [--notop] [--out DIR]: fetch the keras-applications release file Keras would, md5-checked.</summary>
+public static class DownloadCommand
+{
+    public static Command Build()
+    {
+        var notop = new Option<bool>("--notop") { Description = "The convolutional base only (58.9 MB) instead of the full model (553 MB)" };
+        var outDir = new Option<string?>("--out") { Description = "Folder to put it in (default: $XDG_CACHE_HOME/cnn-engine or ~/.cache/cnn-engine)" };
+        var baseUrl = new Option<string?>("--base-url") { Description = $"Folder URL to fetch from (default: {KerasWeightsFile.KerasBaseUrl})" };
+        var command = new Command("download", "Download VGG16 weights from where Keras gets them; the file is kept only if its md5 matches");
+        command.Options.Add(notop);
+        command.Options.Add(outDir);
+        command.Options.Add(baseUrl);
+        command.SetAction(parse => Run(parse.GetValue(notop), parse.GetValue(outDir), parse.GetValue(baseUrl)));
+        return command;
+    }
+
+    private static int Run(bool notop, string? outDir, string? baseUrl)
+    {
+        var file = notop ? KerasWeightsFile.NoTop : KerasWeightsFile.Top;
+        string dir = outDir ?? WeightsQuery.DefaultOwnCacheDir();
+        string destination = Path.Combine(dir, file.FileName);
+        if (File.Exists(destination) && FileChecksums.Compute(destination).Md5 == file.Md5)
+        {
+            Console.Error.WriteLine($"{destination}: already present, md5 matches");
+            Console.WriteLine(destination);
+            return 0;
+        }
+        Uri root = baseUrl is null ? KerasWeightsFile.KerasBaseUrl : new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+        var url = new Uri(root, file.FileName);
+        if (Console.IsErrorRedirected)
+        {
+            WeightsDownloader.Download(url, destination, file.Md5);
+        }
+        else
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            console.Progress().Start(ctx =>
+            {
+                var task = ctx.AddTask(file.FileName, maxValue: 1);
+                WeightsDownloader.Download(url, destination, file.Md5, p =>
+                {
+                    if (p.TotalBytes is long total) { task.MaxValue = total; task.Value = p.BytesReceived; }
+                    else task.IsIndeterminate = true;
+                });
+                task.Value = task.MaxValue;
+            });
+        }
+        Console.Error.WriteLine($"{destination}: downloaded from {url}, md5 {file.Md5} verified");
+        Console.WriteLine(destination);
+        return 0;
+    }
+}
