@@ -61,12 +61,15 @@ internal static class JpegDecoder
         warning.Contains("Premature end", StringComparison.OrdinalIgnoreCase)
         || warning.Contains("Huffman", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Test seam: lets a test stand in for a machine without libturbojpeg (the real call binds on first use).</summary>
+    internal static Func<TurboJpegHandle> InitDecompress = TurboJpegNative.tjInitDecompress;
+
     private static TurboJpegHandle CreateHandle(string name)
     {
         TurboJpegHandle handle;
         try
         {
-            handle = TurboJpegNative.tjInitDecompress();
+            handle = InitDecompress();
         }
         catch (DllNotFoundException e)
         {
