@@ -24,7 +24,7 @@ namespace CnnEngine.Deconv;
 /// step runs on that rectangle only; the first transposed conv reads a single channel. A whole-map projection from
 /// the deepest layer costs about one forward pass of the conv stack.
 /// </summary>
-public sealed class Projector
+public sealed class Projector : IDisposable
 {
     private readonly Vgg16Weights _weights;
     private readonly int _threads;
@@ -153,6 +153,15 @@ public sealed class Projector
             }
         }
         return new Tensor(signal, 1, inH, inW, 3);
+    }
+
+    public void Dispose()
+    {
+        lock (_packLock)
+        {
+            foreach (var p in _packed.Values) p.Dispose();
+            _packed.Clear();
+        }
     }
 
     private PackedConvTranspose3x3 Packed(LayerSpec spec)

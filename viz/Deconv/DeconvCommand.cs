@@ -47,7 +47,7 @@ internal static class DeconvCommand
 
         using var weights = DeconvHost.LoadWeights(r.GetValue(CommonOptions.Weights), needTop: false, console);
         using var backend = DeconvHost.OpenBackend(r.GetValue(CommonOptions.Device)!, weights, console);
-        var projector = new Projector(weights);
+        using var projector = new Projector(weights);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var tap = Projector.Record(backend, image.Input, layer);
         double forwardMs = watch.Elapsed.TotalMilliseconds;

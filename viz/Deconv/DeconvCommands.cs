@@ -9,5 +9,8 @@ public static class DeconvCommands
     {
         root.Subcommands.Add(DeconvCommand.Build());
         root.Subcommands.Add(OcclusionCommand.Build());
+        root.Subcommands.Add(FeaturesCommand.BuildFeatures());
+        root.Subcommands.Add(FeaturesCommand.BuildMerge());
+        root.Subcommands.Add(InvarianceCommand.Build());
     }
 }

@@ -59,7 +59,8 @@ internal static class OcclusionCommand
         double ms = watch.Elapsed.TotalMilliseconds;
         console.Info($"{result.Rows}×{result.Cols} positions in {ms:F0} ms");
 
-        var projection = new Projector(weights).Project(Projector.Record(backend, image.Input, layer), layer, result.StrongestChannel, ProjectionMode.Max);
+        using var projector = new Projector(weights);
+        var projection = projector.Project(Projector.Record(backend, image.Input, layer), layer, result.StrongestChannel, ProjectionMode.Max);
         var written = new List<string>();
         if (r.GetValue(ExportNpy) is string npyDir)
         {

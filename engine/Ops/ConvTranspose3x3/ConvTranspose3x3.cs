@@ -50,6 +50,14 @@ public static class ConvTranspose3x3
         if (inChannelStart < 0 || inChannelStart + inChannelCount > cin) throw new ArgumentException("conv-transpose3x3: channel range outside the input");
 
         var inputRegion = region ?? Region.Full(height, width);
+        // A dense signal (most of the plane, every channel) goes through the CPU engine's faster register-blocked
+        // forward conv with the flipped kernel; sparse ones through the region-aware kernel below.
+        if (packed.Forward is not null && inChannelStart == 0 && inChannelCount == cin &&
+            2L * (inputRegion.Y1 - inputRegion.Y0) * (inputRegion.X1 - inputRegion.X0) >= (long)height * width)
+        {
+            Conv3x3.Run(input, height, width, packed.Forward, output, relu: false, threads);
+            return;
+        }
         var outRegion = inputRegion.IsEmpty ? inputRegion : inputRegion.Grow(1, height, width);
         ClearOutside(output, height, width, cout, outRegion);
         if (outRegion.IsEmpty || inChannelCount == 0)

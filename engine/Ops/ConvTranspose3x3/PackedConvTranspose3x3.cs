@@ -12,10 +12,14 @@ namespace CnnEngine.Ops;
 /// kernel K'[ky', kx', co, ci] = K[2 - ky', 2 - kx', ci, co]: flipped in space, input/output channel axes swapped,
 /// zero bias and no ReLU. So the repacked kernel below is that flipped, channel-swapped kernel.
 ///
+/// Two packings of that same kernel are kept: the deconvnet's own (below), which can skip zero regions and channels,
+/// and — for dense signals — the CPU engine's register-blocked <see cref="PackedConv3x3"/> (zero bias, run with
+/// relu = false), which is faster on a whole plane.
+///
 /// Layout: blocks of <see cref="Lanes"/> output channels (output = the forward layer's input channels, padded with
 /// zero filters to a whole block): (Blocks, 3, 3, InChannels, Lanes), where InChannels = the forward layer's Cout.
 /// </summary>
-public sealed class PackedConvTranspose3x3
+public sealed class PackedConvTranspose3x3 : IDisposable
 {
     /// <summary>The transposed op's input channels (the forward layer's output channels).</summary>
     public int InChannels { get; }
@@ -27,10 +31,19 @@ public sealed class PackedConvTranspose3x3
     /// <summary>(Blocks, 3, 3, InChannels, Lanes).</summary>
     public float[] Weights { get; }
 
-    private PackedConvTranspose3x3(int inChannels, int outChannels, int lanes, float[] weights)
+    /// <summary>The same flipped, channel-swapped kernel for the forward conv driver; null when not packed.</summary>
+    public PackedConv3x3? Forward { get; private set; }
+
+    private PackedConvTranspose3x3(int inChannels, int outChannels, int lanes, float[] weights, PackedConv3x3? forward)
     {
         InChannels = inChannels; OutChannels = outChannels; Lanes = lanes;
-        Blocks = (outChannels + lanes - 1) / lanes; Weights = weights;
+        Blocks = (outChannels + lanes - 1) / lanes; Weights = weights; Forward = forward;
+    }
+
+    public void Dispose()
+    {
+        Forward?.Dispose();
+        Forward = null;
     }
 
     /// <summary>Lanes the widest accelerated vector gives, for a transposed op with that many output channels.</summary>
@@ -45,7 +58,9 @@ public sealed class PackedConvTranspose3x3
     /// <param name="forwardInChannels">Cin of the forward layer (the transposed op's output channels).</param>
     /// <param name="forwardOutChannels">Cout of the forward layer (the transposed op's input channels).</param>
     /// <param name="lanes">0 picks <see cref="PreferredLanes"/>; tests force 16, 8 or 1.</param>
-    public static PackedConvTranspose3x3 Pack(ReadOnlySpan<float> forwardKernel, int forwardInChannels, int forwardOutChannels, int lanes = 0)
+    /// <param name="useForwardConv">Also pack for the forward conv driver (used for dense signals when vectors are accelerated).</param>
+    public static PackedConvTranspose3x3 Pack(ReadOnlySpan<float> forwardKernel, int forwardInChannels, int forwardOutChannels, int lanes = 0,
+        bool useForwardConv = true)
     {
         int cin = forwardInChannels, cout = forwardOutChannels;
         if (cin <= 0 || cout <= 0) throw new ArgumentException($"conv-transpose3x3: channel counts must be positive ({cin}, {cout})");
@@ -66,6 +81,14 @@ public sealed class PackedConvTranspose3x3
             float w = forwardKernel[((((2 - ky) * 3) + (2 - kx)) * cin + ci) * cout + co];
             packed[((((long)b * 3 + ky) * 3 + kx) * cout + co) * lanes + j] = w;
         }
-        return new PackedConvTranspose3x3(cout, cin, lanes, packed);
+        PackedConv3x3? forward = null;
+        if (useForwardConv && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            var flipped = new float[forwardKernel.Length]; // K'[ky, kx, co, ci] = K[2 - ky, 2 - kx, ci, co]: (3, 3, Cout, Cin)
+            for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) for (int co = 0; co < cout; co++) for (int ci = 0; ci < cin; ci++)
+                flipped[((ky * 3 + kx) * cout + co) * cin + ci] = forwardKernel[(((2 - ky) * 3 + (2 - kx)) * cin + ci) * cout + co];
+            forward = PackedConv3x3.Pack(flipped, new float[cin], cout, cin);
+        }
+        return new PackedConvTranspose3x3(cout, cin, lanes, packed, forward);
     }
 }

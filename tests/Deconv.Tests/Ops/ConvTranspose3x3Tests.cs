@@ -32,11 +32,13 @@ public class ConvTranspose3x3Tests
         ConvTranspose3x3Scalar.Run(input, h, w, cout, kernel, cin, expected);
 
         foreach (int lanes in LanesToTest())
+        foreach (bool viaForwardConv in new[] { false, true })
         {
-            var packed = PackedConvTranspose3x3.Pack(kernel, cin, cout, lanes);
+            using var packed = PackedConvTranspose3x3.Pack(kernel, cin, cout, lanes, viaForwardConv);
+            Assert.Equal(viaForwardConv && Vector256.IsHardwareAccelerated, packed.Forward is not null);
             var actual = Enumerable.Repeat(float.NaN, h * w * cin).ToArray();
             ConvTranspose3x3.Run(input, h, w, packed, actual);
-            Compare.AssertClose(expected, actual, 1e-5, $"lanes {lanes}");
+            Compare.AssertClose(expected, actual, 1e-5, $"lanes {lanes}, via forward conv {viaForwardConv}");
         }
     }
 
@@ -52,7 +54,8 @@ public class ConvTranspose3x3Tests
         var convX = new float[h * w * cout];
         Conv3x3ReluScalar.Run(x, h, w, cin, k, new float[cout], cout, convX, relu: false);
         var convTy = new float[h * w * cin];
-        ConvTranspose3x3.Run(y, h, w, PackedConvTranspose3x3.Pack(k, cin, cout), convTy);
+        using var packed = PackedConvTranspose3x3.Pack(k, cin, cout);
+        ConvTranspose3x3.Run(y, h, w, packed, convTy);
         double lhs = 0, rhs = 0;
         for (int i = 0; i < convX.Length; i++) lhs += (double)convX[i] * y[i];
         for (int i = 0; i < convTy.Length; i++) rhs += (double)x[i] * convTy[i];
@@ -74,7 +77,7 @@ public class ConvTranspose3x3Tests
         var kernel = TestData.Normal(9 * cin * cout, 6);
         var expected = new float[h * w * cin];
         ConvTranspose3x3Scalar.Run(input, h, w, cout, kernel, cin, expected);
-        var packed = PackedConvTranspose3x3.Pack(kernel, cin, cout, lanes);
+        using var packed = PackedConvTranspose3x3.Pack(kernel, cin, cout, lanes);
         var actual = Enumerable.Repeat(float.NaN, h * w * cin).ToArray();
         ConvTranspose3x3.Run(input, h, w, packed, actual, new ConvTranspose3x3.Region(3, 7, 9, 19), inChannelStart: 4, inChannelCount: 3);
         Compare.AssertClose(expected, actual, 1e-5, "region + channel range");
@@ -85,7 +88,7 @@ public class ConvTranspose3x3Tests
     {
         int h = 40, w = 40, cin = 64, cout = 64;
         var input = TestData.Normal(h * w * cout, 7);
-        var packed = PackedConvTranspose3x3.Pack(TestData.Normal(9 * cin * cout, 8), cin, cout);
+        using var packed = PackedConvTranspose3x3.Pack(TestData.Normal(9 * cin * cout, 8), cin, cout, useForwardConv: false);
         var one = new float[h * w * cin]; var many = new float[h * w * cin];
         ConvTranspose3x3.Run(input, h, w, packed, one, threads: 1);
         ConvTranspose3x3.Run(input, h, w, packed, many, threads: 4);

@@ -28,7 +28,7 @@ public class ProjectionParityTests
             new[] { "--weights", weightsFolder, "--input-npy", inputNpy }.Concat(cases.SelectMany(c => new[] { "--project", $"{c.Layer}:{c.Channel}:{c.Mode}" })).ToArray());
 
         using var backend = new TestForwardBackend(weights);
-        var projector = new Projector(weights);
+        using var projector = new Projector(weights);
         var tap = Projector.Record(backend, input, "block5_pool");
         foreach (var (layer, channel, mode) in cases)
         {
@@ -62,7 +62,7 @@ public class ProjectionParityTests
             ("block5_conv3", 300, "max"), ("block5_conv3", 300, "map"),
         };
         using var backend = new CnnEngine.Backends.Cpu.CpuBackend(weights);
-        var projector = new Projector(weights);
+        using var projector = new Projector(weights);
         var tap = Projector.Record(backend, input, "block5_conv3");
         string name = Path.GetFileNameWithoutExtension(photo);
         string switches = Fixtures.WriteSwitches(tap, name);

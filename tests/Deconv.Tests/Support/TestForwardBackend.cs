@@ -18,6 +18,8 @@ internal sealed class TestForwardBackend : IForwardBackend
     public string DeviceId => "cpu";
     public string DeviceName => "deconv test forward";
     public Vgg16Weights Weights { get; }
+    /// <summary>Stop after this layer (returns its output): lets scan tests run only the cheap first layer.</summary>
+    public string? StopAfter { get; init; }
 
     public TestForwardBackend(Vgg16Weights weights)
     {
@@ -30,7 +32,8 @@ internal sealed class TestForwardBackend : IForwardBackend
             var swapped = new float[k.Length]; // (3, 3, Cout, Cin)
             for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) for (int ci = 0; ci < cin; ci++) for (int co = 0; co < cout; co++)
                 swapped[(((2 - ky) * 3 + (2 - kx)) * cout + co) * cin + ci] = k[((ky * 3 + kx) * cin + ci) * cout + co];
-            _convs[layer.Name] = PackedConvTranspose3x3.Pack(swapped, cout, cin);
+            // own kernel only: this forward must not lean on the CPU engine it may be compared with
+            _convs[layer.Name] = PackedConvTranspose3x3.Pack(swapped, cout, cin, useForwardConv: false);
         }
     }
 
@@ -63,6 +66,7 @@ internal sealed class TestForwardBackend : IForwardBackend
             c = layer.OutChannels;
             if (tap?.Wants(layer.Name) == true) tap.OnActivation(layer, y);
             x = y;
+            if (layer.Name == StopAfter) return x;
         }
         if (!Weights.HasTop) return x;
         var flat = new Tensor(x.Data, n, x.Data.Length / n);
@@ -78,5 +82,8 @@ internal sealed class TestForwardBackend : IForwardBackend
         return flat;
     }
 
-    public void Dispose() { }
+    public void Dispose()
+    {
+        foreach (var p in _convs.Values) p.Dispose();
+    }
 }

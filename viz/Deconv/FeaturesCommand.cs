@@ -1,0 +1,109 @@
+using System.CommandLine;
+using CnnEngine.Deconv;
+using CnnEngine.Viz.Cli;
+
+namespace CnnEngine.Viz.Deconv;
+
+/// <summary>
+/// engine-viz features DATASET_DIR --layers L1,L2 --top 9 [--shard K/N] [--out DIR]: the K strongest activations of
+/// every feature map across a folder (streamed in batches; DIR/features.json is the checkpoint and the result, so a
+/// rerun with the same settings resumes), then grids of projections beside image patches.
+/// engine-viz merge PART_DIR… --out DIR: merges complete shard results into exactly what one run gives.
+/// </summary>
+internal static class FeaturesCommand
+{
+    public const string ResultFile = "features.json";
+
+    public static readonly Argument<string> Dataset = new("DATASET_DIR") { Description = "Folder of images (.jpg, .jpeg, .png; searched recursively)" };
+    public static readonly Option<string> Layers = new("--layers") { Description = "Comma-separated layers, e.g. block3_conv3,block5_conv3", Required = true };
+    public static readonly Option<int> Top = new("--top") { Description = "Strongest activations kept per feature map", DefaultValueFactory = _ => 9 };
+    public static readonly Option<string?> Shard = new("--shard") { Description = "K/N: process only every N-th image starting at K (0 ≤ K < N)" };
+    public static readonly Option<int> Batch = new("--batch") { Description = "Images per forward batch", DefaultValueFactory = _ => 8 };
+    public static readonly Option<int> RenderChannels = new("--render-channels") { Description = "Feature maps per layer drawn in the grids (-1 = all, 0 = none)", DefaultValueFactory = _ => 16 };
+    public static readonly Option<string> Out = new("--out") { Description = "Result folder", DefaultValueFactory = _ => "features_viz" };
+
+    public static readonly Argument<string[]> Parts = new("PART_DIR") { Description = "Result folders of the shards", Arity = ArgumentArity.OneOrMore };
+
+    public static Command BuildFeatures()
+    {
+        var command = new Command("features", "Dataset top-K activations per feature map with projection grids (Zeiler & Fergus Fig. 2)");
+        command.Arguments.Add(Dataset);
+        foreach (var o in new Option[] { Layers, Top, Shard, Batch, RenderChannels, Out }) command.Options.Add(o);
+        CommonOptions.AddTo(command, imageOptions: false);
+        command.SetAction(r => CommandRunner.Run(() => ExecuteFeatures(r)));
+        return command;
+    }
+
+    public static Command BuildMerge()
+    {
+        var command = new Command("merge", "Merge 'features --shard' results into what one run gives");
+        command.Arguments.Add(Parts);
+        command.Options.Add(RenderChannels);
+        command.Options.Add(Out);
+        CommonOptions.AddTo(command, imageOptions: false);
+        command.SetAction(r => CommandRunner.Run(() => ExecuteMerge(r)));
+        return command;
+    }
+
+    private static int ExecuteFeatures(ParseResult r)
+    {
+        var console = new CliConsole(r.GetValue(CommonOptions.Quiet), r.GetValue(CommonOptions.Json));
+        var layers = r.GetValue(Layers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (layers.Length == 0) throw new DeconvException("--layers is empty");
+        foreach (var l in layers) ConvLayers.Find(l);
+        if (layers.Distinct().Count() != layers.Length) throw new DeconvException("--layers names a layer twice");
+        int k = r.GetValue(Top), batch = r.GetValue(Batch);
+        if (k <= 0) throw new DeconvException($"--top must be at least 1 (got {k})");
+        if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
+        var shard = r.GetValue(Shard) is string s ? ShardSpec.Parse(s) : ShardSpec.All;
+        string dataset = r.GetValue(Dataset)!;
+        FeatureScan.ListImages(dataset); // empty or missing folder: fail before loading weights
+
+        string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);
+        using var weights = DeconvHost.LoadWeights(r.GetValue(CommonOptions.Weights), needTop: false, console);
+        using var backend = DeconvHost.OpenBackend(r.GetValue(CommonOptions.Device)!, weights, console);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        int startNext = File.Exists(Path.Combine(outDir, ResultFile)) ? FeatureScanState.Load(Path.Combine(outDir, ResultFile)).Next : 0;
+        if (startNext > 0) console.Info($"resuming at image {startNext} of this shard");
+        var state = FeatureScan.Run(backend, dataset, layers, k, shard, batch, Path.Combine(outDir, ResultFile), console.Warn,
+            (done, total) => console.Info($"features {done}/{total}"));
+        double seconds = watch.Elapsed.TotalSeconds;
+        int newly = state.Next - startNext;
+        console.Info($"{state.Processed} images, {state.Skipped.Count} skipped, {newly / Math.Max(seconds, 1e-9):F2} images/s this run");
+        if (state.Skipped.Count > 0) console.Warn($"warning: {state.Skipped.Count} unreadable image(s) skipped");
+
+        var pictures = shard.Count == 1 && r.GetValue(RenderChannels) != 0
+            ? FeatureGrid.Render(state, backend, outDir, r.GetValue(RenderChannels), console.Info)
+            : Array.Empty<string>();
+        console.Result(Path.Combine(outDir, ResultFile));
+        foreach (var p in pictures) console.Result(p);
+        console.JsonResult(new { processed = state.Processed, skipped = state.Skipped.Count, images_per_second = newly / Math.Max(seconds, 1e-9), shard = shard.ToString(), files = pictures.Prepend(Path.Combine(outDir, ResultFile)) });
+        return 0;
+    }
+
+    private static int ExecuteMerge(ParseResult r)
+    {
+        var console = new CliConsole(r.GetValue(CommonOptions.Quiet), r.GetValue(CommonOptions.Json));
+        var parts = r.GetValue(Parts)!.Select(dir =>
+        {
+            string file = Path.Combine(dir, ResultFile);
+            if (!File.Exists(file)) throw new DeconvException($"{dir} holds no {ResultFile} (not a features result folder)");
+            return FeatureScanState.Load(file);
+        }).ToArray();
+        var merged = FeatureScan.Merge(parts);
+        string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);
+        merged.Save(Path.Combine(outDir, ResultFile));
+        console.Info($"merged {parts.Length} shards: {merged.Processed} images, {merged.Skipped.Count} skipped");
+        var pictures = new List<string>();
+        if (r.GetValue(RenderChannels) != 0)
+        {
+            using var weights = DeconvHost.LoadWeights(r.GetValue(CommonOptions.Weights), needTop: false, console);
+            using var backend = DeconvHost.OpenBackend(r.GetValue(CommonOptions.Device)!, weights, console);
+            pictures.AddRange(FeatureGrid.Render(merged, backend, outDir, r.GetValue(RenderChannels), console.Info));
+        }
+        console.Result(Path.Combine(outDir, ResultFile));
+        foreach (var p in pictures) console.Result(p);
+        console.JsonResult(new { processed = merged.Processed, skipped = merged.Skipped.Count, files = pictures.Prepend(Path.Combine(outDir, ResultFile)) });
+        return 0;
+    }
+}

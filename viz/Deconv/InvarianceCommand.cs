@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using CnnEngine.Deconv;
+using CnnEngine.Model;
+using CnnEngine.Viz.Cli;
+using CnnEngine.Viz.Rendering;
+
+namespace CnnEngine.Viz.Deconv;
+
+/// <summary>
+/// engine-viz invariance IMAGE --transform translate|scale|rotate [--range START:STOP:STEP] [--out DIR]:
+/// Zeiler &amp; Fergus Fig. 5. Writes DIR/invariance_&lt;transform&gt;.csv and three charts (SVG and PNG): the Euclidean
+/// distance of layer 1 (block1 output) and layer 7 (fc2) features from the original's, and the probability of the
+/// original top-1 class.
+/// </summary>
+internal static class InvarianceCommand
+{
+    public static readonly Argument<string> Image = new("IMAGE") { Description = "Image file (JPEG or PNG)" };
+    public static readonly Option<string> Transform = new("--transform") { Description = "translate (pixels, horizontal) | scale (factor) | rotate (degrees)", Required = true };
+    public static readonly Option<string?> Range = new("--range") { Description = "START:STOP:STEP (defaults: translate -60:60:10, scale 0.6:1.4:0.1, rotate 0:360:15)" };
+    public static readonly Option<int> Batch = new("--batch") { Description = "Transformed images per forward batch", DefaultValueFactory = _ => 8 };
+    public static readonly Option<string> Out = new("--out") { Description = "Folder for the CSV and charts", DefaultValueFactory = _ => "invariance_viz" };
+
+    public static Command Build()
+    {
+        var command = new Command("invariance", "Feature and class invariance to translation, scale, rotation (Zeiler & Fergus Fig. 5)");
+        command.Arguments.Add(Image);
+        foreach (var o in new Option[] { Transform, Range, Batch, Out }) command.Options.Add(o);
+        CommonOptions.AddTo(command);
+        command.SetAction(r => CommandRunner.Run(() => Execute(r)));
+        return command;
+    }
+
+    private static int Execute(ParseResult r)
+    {
+        var console = new CliConsole(r.GetValue(CommonOptions.Quiet), r.GetValue(CommonOptions.Json));
+        var transform = Invariance.ParseTransform(r.GetValue(Transform)!);
+        var parameters = Invariance.ParseRange(r.GetValue(Range) ?? Invariance.DefaultRange(transform), transform);
+        int batch = r.GetValue(Batch);
+        if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
+        var image = DeconvHost.LoadImage(r.GetValue(Image)!, native: false, r.GetValue(CommonOptions.Resize)!);
+        using var weights = DeconvHost.LoadWeights(r.GetValue(CommonOptions.Weights), needTop: true, console);
+        using var backend = DeconvHost.OpenBackend(r.GetValue(CommonOptions.Device)!, weights, console);
+        var result = Invariance.Run(backend, image.Input, transform, parameters, batch);
+        string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);
+        var written = Write(outDir, result);
+        foreach (var f in written) console.Result(f);
+        console.JsonResult(new { transform = result.Transform.ToString().ToLowerInvariant(), original_class = result.OriginalClass, original_probability = result.OriginalProbability, files = written });
+        return 0;
+    }
+
+    public static IReadOnlyList<string> Write(string outDir, InvarianceResult result)
+    {
+        string name = result.Transform.ToString().ToLowerInvariant();
+        string unit = result.Transform switch { InvarianceTransform.Translate => "shift (px)", InvarianceTransform.Scale => "scale", _ => "rotation (deg)" };
+        var csv = new StringBuilder($"{name},block1_distance,fc2_distance,probability_class_{result.OriginalClass}\n");
+        foreach (var p in result.Points)
+            csv.Append(string.Create(CultureInfo.InvariantCulture, $"{p.Parameter:R},{p.Block1Distance:R},{p.Fc2Distance:R},{p.Probability:R}\n"));
+        var written = new List<string>();
+        string csvPath = Path.Combine(outDir, $"invariance_{name}.csv");
+        AtomicFile.WriteAllText(csvPath, csv.ToString());
+        written.Add(csvPath);
+        var x = result.Points.Select(p => p.Parameter).ToArray();
+        string label = ImageNetClasses.Get(result.OriginalClass).Label;
+        var charts = new (string File, LineChart Chart)[]
+        {
+            ($"invariance_{name}_block1", new LineChart { Title = "layer 1 (block1) feature distance", XLabel = unit, YLabel = "distance", X = x, Y = result.Points.Select(p => p.Block1Distance).ToArray() }),
+            ($"invariance_{name}_fc2", new LineChart { Title = "layer 7 (fc2) feature distance", XLabel = unit, YLabel = "distance", X = x, Y = result.Points.Select(p => p.Fc2Distance).ToArray() }),
+            ($"invariance_{name}_prob", new LineChart { Title = $"p({label})", XLabel = unit, YLabel = "probability", X = x, Y = result.Points.Select(p => (double)p.Probability).ToArray() }),
+        };
+        foreach (var (file, chart) in charts)
+        {
+            string svg = Path.Combine(outDir, file + ".svg"), png = Path.Combine(outDir, file + ".png");
+            AtomicFile.WriteAllText(svg, chart.ToSvg());
+            PngWriter.Write(png, chart.ToCanvas());
+            written.Add(svg); written.Add(png);
+        }
+        return written;
+    }
+}
