@@ -20,14 +20,16 @@ public static class WeightsLoading
         string path;
         if (weightsArgument is not null)
         {
-            path = weightsArgument;
-            if (!File.Exists(path)) throw new CliException($"weights file not found: {path}");
+            // An explicit file that fails is an error, never a silent fallback.
+            path = WeightsResolver.Resolve(new WeightsQuery { ExplicitPath = weightsArgument }).Path;
         }
         else
         {
-            string? found = WeightsFinder.Find(noDownload, allowRandomFallback, console);
+            string? found = WeightsFinder.Find(noDownload, console);
             if (found is null)
             {
+                if (!allowRandomFallback)
+                    throw new CliException("no VGG16 weights found: pass --weights FILE (see README: Weights) or --weights random");
                 console.Warn("warning: no VGG16 weights found (see README: Weights); using seeded random weights: " +
                              "pictures show random features, not ImageNet features");
                 return Vgg16Weights.Random(RandomSeed, includeTop: false);
