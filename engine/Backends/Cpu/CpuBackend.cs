@@ -182,6 +182,23 @@ public sealed class CpuBackend : IForwardBackend
     /// <summary>Grows the ping-pong buffers (pinned: the kernels take their address) to the largest padded activation.</summary>
     private void EnsureScratch(int n, int h, int w)
     {
+        var (largest, switches) = ScratchFloats(n, h, w);
+        if (_ping.Length < largest)
+        {
+            _ping = _pong = Array.Empty<float>(); // let the old pair go before allocating the new one
+            _ping = GC.AllocateUninitializedArray<float>((int)largest, pinned: true);
+            _pong = GC.AllocateUninitializedArray<float>((int)largest, pinned: true);
+        }
+        if (_switchScratch.Length < switches) _switchScratch = new int[switches];
+    }
+
+    /// <summary>
+    /// Floats in the largest padded activation and ints in the largest pool's switches for this batch and size;
+    /// throws <see cref="InputShapeException"/> when one layer would not fit in one array.
+    /// </summary>
+    internal static (long Activations, int Switches) ScratchFloats(int n, int h, int w)
+    {
+        int h0 = h, w0 = w;
         long largest = (long)n * (h + 2) * Conv3x3.PaddedWidth(w) * 3, switches = 0;
         int c = 3;
         foreach (var layer in Vgg16Architecture.ConvBase)
@@ -190,13 +207,9 @@ public sealed class CpuBackend : IForwardBackend
             else { h /= 2; w /= 2; switches = Math.Max(switches, (long)n * h * w * c); }
             largest = Math.Max(largest, (long)n * (h + 2) * Conv3x3.PaddedWidth(w) * c);
         }
-        if (_ping.Length < largest)
-        {
-            _ping = _pong = Array.Empty<float>(); // let the old pair go before allocating the new one
-            _ping = GC.AllocateUninitializedArray<float>(checked((int)largest), pinned: true);
-            _pong = GC.AllocateUninitializedArray<float>(checked((int)largest), pinned: true);
-        }
-        if (_switchScratch.Length < switches) _switchScratch = new int[checked((int)switches)];
+        if (largest > Array.MaxLength)
+            throw new InputShapeException($"input batch {n}×{h0}×{w0} is too large for the CPU engine: one layer's activations would need {largest * 4.0 / (1 << 30):F1} GiB (at most {Array.MaxLength * 4.0 / (1 << 30):F1} GiB)");
+        return (largest, (int)switches);
     }
 
     private static string CpuModelName()
