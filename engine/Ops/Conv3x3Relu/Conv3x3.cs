@@ -9,7 +9,8 @@ namespace CnnEngine.Ops;
 ///
 /// Blocking: the output (H, W, Cout) is cut into tiles of one row × TilePixels pixels (14 for Vector512, 6 for
 /// Vector256) × 32 output channels. A tile's accumulators stay in vector registers for the whole 9·Cin reduction
-/// (loops ky, kx, ci; the input value is broadcast, the 32 weights of that (ky, kx, ci) are two contiguous vectors).
+/// (loops ky, then kx·ci as one contiguous run of 3·Cin; the input value is broadcast, the 32 weights of that
+/// (ky, kx, ci) are two contiguous vectors).
 /// 'Same' padding comes from a zero-padded copy of the input (H + 2, max(W, 14) + 2, Cin), so the microkernel
 /// has no edge cases. A row whose width is not a multiple of the tile ends with a tile shifted left to overlap
 /// the previous one (recomputing a few pixels, no scalar tail); rows narrower than a tile and a last channel

@@ -38,12 +38,13 @@ public readonly struct Conv3x3Vector256 : IConv3x3Microkernel
         Vector256<float> a50 = bias0, a51 = bias1;
         nint c = inChannels;
         float* w = weights;
+        // For one ky, the (kx, ci) pairs are contiguous both in the padded input row (three neighbouring pixels of
+        // Cin values) and in the packed weights, so kx and ci run as one loop of 3·Cin steps.
         for (int ky = 0; ky < 3; ky++)
-        for (int kx = 0; kx < 3; kx++)
         {
-            float* p0 = input + ky * inputRowStride + kx * c;
+            float* p0 = input + ky * inputRowStride;
             float* p1 = p0 + 3 * c;
-            float* end = w + c * 32;
+            float* end = w + 3 * c * 32;
             for (; w < end; w += 32)
             {
                 Vector256<float> w0 = Vector256.Load(w), w1 = Vector256.Load(w + 8), x;

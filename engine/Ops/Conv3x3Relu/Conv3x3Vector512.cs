@@ -42,16 +42,17 @@ public readonly struct Conv3x3Vector512 : IConv3x3Microkernel
         Vector512<float> a130 = bias0, a131 = bias1;
         nint c = inChannels;
         float* w = weights;
+        // For one ky, the (kx, ci) pairs are contiguous both in the padded input row (three neighbouring pixels of
+        // Cin values) and in the packed weights, so kx and ci run as one loop of 3·Cin steps.
         for (int ky = 0; ky < 3; ky++)
-        for (int kx = 0; kx < 3; kx++)
         {
             // Five base pointers, three pixels each (p, p + Cin, p + 2·Cin fit x86 addressing), so no per-pixel multiplies.
-            float* p0 = input + ky * inputRowStride + kx * c;
+            float* p0 = input + ky * inputRowStride;
             float* p1 = p0 + 3 * c;
             float* p2 = p0 + 6 * c;
             float* p3 = p0 + 9 * c;
             float* p4 = p0 + 12 * c;
-            float* end = w + c * 32;
+            float* end = w + 3 * c * 32;
             for (; w < end; w += 32)
             {
                 Vector512<float> w0 = Vector512.Load(w), w1 = Vector512.Load(w + 16), x;
