@@ -66,18 +66,21 @@ KERNEL conv3x3_regblock(const GLOBAL float* RESTRICT input,   /* (N, H, W, Cin) 
     }
 
     GLOBAL float* out = output + (ny * W + x0) * Cout + co0;           /* (PX, Cout) at co0 */
+    /* Fully unrolled, so acc[][] stays in registers: the edge test is a condition, not a `break` (a loop with an
+       early exit cannot be unrolled, and an array indexed by a run-time loop counter lives in memory). */
 #pragma unroll
     for (int p = 0; p < PX; p++) {
-        if (x0 + p >= W) break;
+        if (x0 + p < W) {
 #pragma unroll
-        for (int v = 0; v < COV; v++) {
-            vecf a = relu ? VMAX(acc[p][v], VSPLAT(0.0f)) : acc[p][v];
-            int c = co0 + v * VW;
-            if (c + VW <= Cout) VSTORE(a, out + p * Cout + v * VW);
-            else if (c < Cout) {                                        /* last, partial vector */
-                float tmp[VW];
-                VSTORE(a, tmp);
-                for (int i = 0; i < Cout - c; i++) out[p * Cout + v * VW + i] = tmp[i];
+            for (int v = 0; v < COV; v++) {
+                vecf a = relu ? VMAX(acc[p][v], VSPLAT(0.0f)) : acc[p][v];
+                int c = co0 + v * VW;
+                if (c + VW <= Cout) VSTORE(a, out + p * Cout + v * VW);
+                else if (c < Cout) {                                    /* last, partial vector */
+                    float tmp[VW];
+                    VSTORE(a, tmp);
+                    for (int i = 0; i < Cout - c; i++) out[p * Cout + v * VW + i] = tmp[i];
+                }
             }
         }
     }

@@ -95,11 +95,11 @@ KERNEL winograd_gemm(const GLOBAL float* RESTRICT V, /* (16, T, Cin) */
     }
     GLOBAL float* m = M + (xi * T + t0) * CoutPad + co0;
 #pragma unroll
-    for (int r = 0; r < RT; r++) {
-        if (r >= rows) break;
+    for (int r = 0; r < RT; r++)   /* a condition, not a break: keeps the loop unrollable and acc in registers */
+        if (r < rows) {
 #pragma unroll
-        for (int c = 0; c < COV; c++) VSTORE(acc[r][c], m + r * CoutPad + c * VW);
-    }
+            for (int c = 0; c < COV; c++) VSTORE(acc[r][c], m + r * CoutPad + c * VW);
+        }
 }
 
 /* One thread per (output channel, tile): the tile's 2×2 outputs. */
