@@ -5,9 +5,17 @@ public static class Paths
 {
     private static readonly Lazy<string> RepoRootLazy = new(() =>
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CnnEngine.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("cannot find CnnEngine.sln above " + AppContext.BaseDirectory);
+        // $CNNENGINE_REPO first (builds with --artifacts-path live outside the repo), then the test binary's
+        // folder, then the current folder.
+        string? env = Environment.GetEnvironmentVariable("CNNENGINE_REPO");
+        if (env is not null && File.Exists(Path.Combine(env, "CnnEngine.sln"))) return Path.GetFullPath(env);
+        foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            var dir = new DirectoryInfo(start);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CnnEngine.sln"))) dir = dir.Parent;
+            if (dir is not null) return dir.FullName;
+        }
+        throw new InvalidOperationException("cannot find CnnEngine.sln above " + AppContext.BaseDirectory + " or the current folder");
     });
 
     public static string RepoRoot => RepoRootLazy.Value;
