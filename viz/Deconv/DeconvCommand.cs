@@ -42,11 +42,11 @@ internal static class DeconvCommand
         var mode = ProjectionModes.Parse(r.GetValue(Mode)!);
         int? top = r.GetValue(Top);
         if (top is <= 0) throw new DeconvException($"--top must be at least 1 (got {top})");
-        bool native = DeconvHost.Native(r.GetValue(CommonOptions.Size)!);
-        var image = DeconvHost.LoadImage(r.GetValue(Image)!, native, r.GetValue(CommonOptions.Resize)!);
-
-        using var weights = DeconvHost.LoadWeights(r.GetValue(CommonOptions.Weights), needTop: false, console);
-        using var backend = DeconvHost.OpenBackend(r.GetValue(CommonOptions.Device)!, weights, console);
+        string path = r.GetValue(Image)!;
+        var (original, sizing) = DeconvHost.DecodeImage(r, path);
+        using var weights = DeconvHost.LoadWeights(r, needTop: false, console);
+        var image = DeconvHost.Prepare(path, original, sizing, weights.HasTop);
+        using var backend = DeconvHost.OpenBackend(r, weights, console);
         using var projector = new Projector(weights);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var tap = Projector.Record(backend, image.Input, layer);
@@ -63,10 +63,10 @@ internal static class DeconvCommand
         if (r.GetValue(ExportNpy) is string npyDir)
         {
             CommandRunner.EnsureFolder(npyDir);
-            string path = Path.Combine(npyDir, stem + ".npy");
+            string npyPath = Path.Combine(npyDir, stem + ".npy");
             var stacked = Stack(projections);
-            NpyWriter.Write(path, stacked);
-            written.Add(path);
+            NpyWriter.Write(npyPath, stacked);
+            written.Add(npyPath);
         }
         string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);
         var input = ProjectionPicture.Input(image.Input);

@@ -60,8 +60,8 @@ internal static class FeaturesCommand
         FeatureScan.ListImages(dataset); // empty or missing folder: fail before loading weights
 
         string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);
-        using var weights = DeconvHost.LoadWeights(r.GetValue(CommonOptions.Weights), needTop: false, console);
-        using var backend = DeconvHost.OpenBackend(r.GetValue(CommonOptions.Device)!, weights, console);
+        using var weights = DeconvHost.LoadWeights(r, needTop: false, console);
+        using var backend = DeconvHost.OpenBackend(r, weights, console);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         int startNext = File.Exists(Path.Combine(outDir, ResultFile)) ? FeatureScanState.Load(Path.Combine(outDir, ResultFile)).Next : 0;
         if (startNext > 0) console.Info($"resuming at image {startNext} of this shard");
@@ -97,8 +97,8 @@ internal static class FeaturesCommand
         var pictures = new List<string>();
         if (r.GetValue(RenderChannels) != 0)
         {
-            using var weights = DeconvHost.LoadWeights(r.GetValue(CommonOptions.Weights), needTop: false, console);
-            using var backend = DeconvHost.OpenBackend(r.GetValue(CommonOptions.Device)!, weights, console);
+            using var weights = DeconvHost.LoadWeights(r, needTop: false, console);
+            using var backend = DeconvHost.OpenBackend(r, weights, console);
             pictures.AddRange(FeatureGrid.Render(merged, backend, outDir, r.GetValue(RenderChannels), console.Info));
         }
         console.Result(Path.Combine(outDir, ResultFile));

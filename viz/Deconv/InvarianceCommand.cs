@@ -39,9 +39,12 @@ internal static class InvarianceCommand
         var parameters = Invariance.ParseRange(r.GetValue(Range) ?? Invariance.DefaultRange(transform), transform);
         int batch = r.GetValue(Batch);
         if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
-        var image = DeconvHost.LoadImage(r.GetValue(Image)!, native: false, r.GetValue(CommonOptions.Resize)!);
-        using var weights = DeconvHost.LoadWeights(r.GetValue(CommonOptions.Weights), needTop: true, console);
-        using var backend = DeconvHost.OpenBackend(r.GetValue(CommonOptions.Device)!, weights, console);
+        string path = r.GetValue(Image)!;
+        var (original, sizing) = DeconvHost.DecodeImage(r, path);
+        if (sizing.Native) throw new DeconvException("invariance needs the classifier top, which needs the 224×224 input (drop --size native)");
+        using var weights = DeconvHost.LoadWeights(r, needTop: true, console);
+        var image = DeconvHost.Prepare(path, original, sizing, weights.HasTop);
+        using var backend = DeconvHost.OpenBackend(r, weights, console);
         var result = Invariance.Run(backend, image.Input, transform, parameters, batch);
         string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);
         var written = Write(outDir, result);

@@ -46,13 +46,15 @@ internal static class OcclusionCommand
         if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
         int? klass = r.GetValue(Class);
         if (klass is int k && (uint)k >= Vgg16Architecture.ClassCount) throw new DeconvException($"class {k} is out of range (0 … {Vgg16Architecture.ClassCount - 1})");
-        bool native = DeconvHost.Native(r.GetValue(CommonOptions.Size)!);
-        var image = DeconvHost.LoadImage(r.GetValue(Image)!, native, r.GetValue(CommonOptions.Resize)!);
-        int h = image.Input.Shape[1], w = image.Input.Shape[2];
+        string path = r.GetValue(Image)!;
+        var (original, sizing) = DeconvHost.DecodeImage(r, path);
+        int h = sizing.Native ? original.Height : Vgg16Architecture.TopInputSize, w = sizing.Native ? original.Width : Vgg16Architecture.TopInputSize;
         if (patch > h || patch > w) throw new DeconvException($"patch {patch} is larger than the {h}×{w} image");
+        if (klass is not null && sizing.Native) throw new DeconvException("--class needs the classifier top, which needs the 224×224 input (drop --size native)");
 
-        using var weights = DeconvHost.LoadWeights(r.GetValue(CommonOptions.Weights), needTop: !native, console);
-        using var backend = DeconvHost.OpenBackend(r.GetValue(CommonOptions.Device)!, weights, console);
+        using var weights = DeconvHost.LoadWeights(r, needTop: !sizing.Native, console);
+        var image = DeconvHost.Prepare(path, original, sizing, weights.HasTop);
+        using var backend = DeconvHost.OpenBackend(r, weights, console);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var result = Occlusion.Run(backend, image.Input, layer, patch, stride, klass, batch,
             (done, total) => console.Info($"occlusion {done}/{total}"));
