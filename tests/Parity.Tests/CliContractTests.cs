@@ -40,12 +40,16 @@ public class CliContractTests(BadInputsFixture bad, ITestOutputHelper output) : 
 {
     private static readonly TimeSpan CliTimeout = TimeSpan.FromMinutes(3);
 
-    internal static (int ExitCode, string StdOut, string StdErr) RunCli(params string[] args)
+    /// <summary>Runs engine-viz in <paramref name="workingDirectory"/> (a temp folder: whatever it writes by default lands there).</summary>
+    internal static (int ExitCode, string StdOut, string StdErr) RunCli(string workingDirectory, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "engine-viz.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing (the test project references viz, so the build copies it)");
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
-        var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(host)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory,
+        };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("CNN_ENGINE_WEIGHTS");
@@ -122,7 +126,7 @@ public class CliContractTests(BadInputsFixture bad, ITestOutputHelper output) : 
         string dir = tmp.File("export");
         var args = new List<string> { Paths.SharedImage(image), "--weights", weights, "--device", "cpu", "--export-npy", dir };
         if (resize != "nearest") args.AddRange(new[] { "--resize", resize });
-        var (exit, stdout, stderr) = RunCli(args.ToArray());
+        var (exit, stdout, stderr) = RunCli(tmp.Path, args.ToArray());
         output.WriteLine($"exit {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
         Assert.True(exit == 0, $"engine-viz exited {exit}: {stderr}");
 
@@ -148,7 +152,7 @@ public class CliContractTests(BadInputsFixture bad, ITestOutputHelper output) : 
         Python.SkipIfUnavailable();
         using var tmp = Paths.NewTempDir("parity-cli");
         string dir = tmp.File("export");
-        var (exit, stdout, stderr) = RunCli(Paths.SharedImage("kerasvis_ouzel1.jpg"), "--weights", FullSizeReference.NotopWeights,
+        var (exit, stdout, stderr) = RunCli(tmp.Path, Paths.SharedImage("kerasvis_ouzel1.jpg"), "--weights", FullSizeReference.NotopWeights,
             "--device", "cpu", "--size", "native", "--export-npy", dir);
         output.WriteLine($"exit {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
         Assert.True(exit == 0, $"engine-viz exited {exit}: {stderr}");
@@ -178,33 +182,37 @@ public class CliContractTests(BadInputsFixture bad, ITestOutputHelper output) : 
         string notop = FullSizeReference.NotopWeights;
         string image = Paths.SharedImage("tfkerasvis_bear.jpg"), weights = notop;
         var extra = new List<string>();
+        string mustMention; // the error line must name what is wrong (so a failure for another reason cannot pass)
         switch (badCase)
         {
-            case "missing-image": image = tmp.File("no_such_photo.jpg"); break;
-            case "image-is-a-directory": image = tmp.Path; break;
-            case "not-an-image": image = bad.File("not_an_image.jpg"); break;
-            case "empty-png": image = bad.File("empty.png"); break;
-            case "truncated-jpeg": image = bad.File("truncated.jpg"); break;
-            case "truncated-png": image = bad.File("truncated.png"); break;
-            case "huge-png": image = bad.File("huge.png"); break;
-            case "weights-of-another-shape": weights = bad.File("wrong_shape.h5"); break;
-            case "missing-weights": weights = tmp.File("no_such_weights.h5"); break;
-            case "smaller-than-32-native": image = bad.File("tiny20.png"); extra.AddRange(new[] { "--size", "native" }); break;
+            case "missing-image": image = tmp.File("no_such_photo.jpg"); mustMention = "no_such_photo.jpg"; break;
+            case "image-is-a-directory": image = tmp.Path; mustMention = Path.GetFileName(tmp.Path); break;
+            case "not-an-image": image = bad.File("not_an_image.jpg"); mustMention = "not_an_image.jpg"; break;
+            case "empty-png": image = bad.File("empty.png"); mustMention = "empty.png"; break;
+            case "truncated-jpeg": image = bad.File("truncated.jpg"); mustMention = "truncated.jpg"; break;
+            case "truncated-png": image = bad.File("truncated.png"); mustMention = "truncated.png"; break;
+            case "huge-png": image = bad.File("huge.png"); mustMention = "huge.png"; break;
+            case "weights-of-another-shape": weights = bad.File("wrong_shape.h5"); mustMention = "block1_conv1"; break;
+            case "missing-weights": weights = tmp.File("no_such_weights.h5"); mustMention = "no_such_weights.h5"; break;
+            case "smaller-than-32-native":
+                image = bad.File("tiny20.png"); extra.AddRange(new[] { "--size", "native" }); mustMention = "32"; break;
             case "top-weights-native-non-224":
-                image = bad.File("wide300x200.jpg"); weights = FullSizeReference.Weights; extra.AddRange(new[] { "--size", "native" }); break;
+                image = bad.File("wide300x200.jpg"); weights = FullSizeReference.Weights; extra.AddRange(new[] { "--size", "native" }); mustMention = "224"; break;
             default: throw new ArgumentException(badCase);
         }
         var args = new List<string> { image, "--weights", weights, "--device", "cpu", "--export-npy", dir };
         args.AddRange(extra);
-        var (exit, stdout, stderr) = RunCli(args.ToArray());
+        var (exit, stdout, stderr) = RunCli(tmp.Path, args.ToArray());
         output.WriteLine($"{badCase}: exit {exit}\nstderr: {stderr}");
         Assert.True(exit != 0, $"{badCase}: engine-viz exited 0 (stdout: {stdout})");
         string[] lines = stderr.TrimEnd().Split('\n');
         Assert.True(lines.Length == 1 && lines[0].Trim().Length > 0, $"{badCase}: stderr should be one clear line, got {lines.Length}:\n{stderr}");
+        Assert.True(stderr.Contains(mustMention, StringComparison.Ordinal), $"{badCase}: the error does not mention '{mustMention}': {stderr}");
         Assert.DoesNotContain("   at ", stderr);
         Assert.DoesNotContain("Exception", stderr);
         Assert.False(Directory.Exists(dir), $"{badCase}: the output folder {dir} was created");
-        var leftovers = Directory.GetFileSystemEntries(tmp.Path).Where(e => Path.GetFileName(e).Contains("export")).ToArray();
-        Assert.True(leftovers.Length == 0, $"{badCase}: partial output left behind: {string.Join(", ", leftovers)}");
+        // The CLI ran inside tmp and was pointed at tmp/export: nothing at all may be left there (no temp folder either).
+        var leftovers = Directory.GetFileSystemEntries(tmp.Path);
+        Assert.True(leftovers.Length == 0, $"{badCase}: output left behind: {string.Join(", ", leftovers)}");
     }
 }

@@ -58,8 +58,14 @@ internal static class FullSizeReference
         foreach (var script in new[] { ReferenceScript, SoftenScript, WeightsScript })
             sb.Append(Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(script))));
         string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..16].ToLowerInvariant();
-        string dir = Path.Combine(Paths.Generated, "parity-" + key);
-        Directory.CreateDirectory(dir);
+        string dir = Path.Combine(Paths.Generated, "parity-vgg16-" + key);
+        if (!Directory.Exists(dir))
+        {
+            // A script changed: earlier caches (~0.7 GB each) are stale; remove them rather than pile them up.
+            foreach (var stale in Directory.GetDirectories(Paths.Generated, "parity-vgg16-*"))
+                try { Directory.Delete(stale, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            Directory.CreateDirectory(dir);
+        }
         return dir;
     });
 
