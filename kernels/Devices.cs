@@ -80,6 +80,14 @@ public static class Devices
         }
     }
 
+    /// <summary>GPU deconvnet ops on <c>opencl[:N]</c> or <c>cuda[:N]</c> (the CPU has its own SIMD ops in engine/Ops).</summary>
+    public static Deconv.IDeconvOps OpenDeconvOps(string spec, Vgg16Weights weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var (kind, index) = ParseSpec((spec ?? "").Trim().ToLowerInvariant(), spec ?? "");
+        return new Deconv.GpuDeconvOps(kind == "cuda" ? new CudaDevice(index) : new OpenClDevice(index), weights);
+    }
+
     /// <summary>The rung a device runs when none is asked for: the fastest we measured on that kind of device.</summary>
     internal static ConvRung DefaultRung(IComputeDevice device) => ConvRung.Winograd;
 
