@@ -60,26 +60,59 @@ public static class JourneyAnimation
         var rows = Resample.Spans(h, cell);
         var cols = Resample.Spans(w, cell);
 
+        float[] cells = CellMeans(image, h, w, channels, cell, rows, cols); // (cell, cell, C)
         for (int c = 0; c < channels; c++)
         {
             var (x0, y0) = grid.TileOrigin(c);
             float min = scale.Min[c], gain = scale.Gain(c);
             for (int v = 0; v < cell; v++)
             {
-                var (ya, yb) = rows[v];
                 int dst = (offsetY + y0 + v) * Side + offsetX + x0;
                 for (int u = 0; u < cell; u++)
-                {
-                    var (xa, xb) = cols[u];
-                    float sum = 0;
-                    for (int y = ya; y < yb; y++)
-                        for (int x = xa; x < xb; x++)
-                            sum += image[(y * w + x) * channels + c];
-                    indices[dst + u] = ChannelScale.ToIndex(sum / ((yb - ya) * (xb - xa)), min, gain);
-                }
+                    indices[dst + u] = ChannelScale.ToIndex(cells[(v * cell + u) * channels + c], min, gain);
             }
         }
         FrameText.DrawHeader(indices, Side, r.Colormap, new[] { layer.Name, ShapeMath.Format(activation.Shape) }, TextScale, r.RandomWeights);
         return new GifFrame(indices, Side, height, r.Colormap.Lut, r.FrameDelayMs);
+    }
+
+    /// <summary>
+    /// Each cell's mean over its source box, all channels at once (H, W, C) → (cell, cell, C). Shrinking, the
+    /// boxes partition the map, so one pass over the activation in memory order suffices; enlarging, each cell
+    /// takes its nearest source pixel.
+    /// </summary>
+    private static float[] CellMeans(ReadOnlySpan<float> image, int h, int w, int channels, int cell,
+        (int Start, int End)[] rows, (int Start, int End)[] cols)
+    {
+        var cells = new float[cell * cell * channels];
+        if (cell <= h && cell <= w)
+        {
+            var rowOf = new int[h];
+            var colOf = new int[w];
+            for (int v = 0; v < cell; v++) for (int y = rows[v].Start; y < rows[v].End; y++) rowOf[y] = v;
+            for (int u = 0; u < cell; u++) for (int x = cols[u].Start; x < cols[u].End; x++) colOf[x] = u;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    var source = image.Slice((y * w + x) * channels, channels);
+                    var target = cells.AsSpan((rowOf[y] * cell + colOf[x]) * channels, channels);
+                    System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
+                }
+            for (int v = 0; v < cell; v++)
+                for (int u = 0; u < cell; u++)
+                {
+                    float inverse = 1f / ((rows[v].End - rows[v].Start) * (cols[u].End - cols[u].Start));
+                    var target = cells.AsSpan((v * cell + u) * channels, channels);
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(target, inverse, target);
+                }
+        }
+        else
+        {
+            for (int v = 0; v < cell; v++)
+                for (int u = 0; u < cell; u++)
+                    image.Slice((rows[v].Start * w + cols[u].Start) * channels, channels)
+                        .CopyTo(cells.AsSpan((v * cell + u) * channels, channels));
+        }
+        return cells;
     }
 }

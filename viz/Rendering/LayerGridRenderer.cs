@@ -66,11 +66,13 @@ public static class LayerGridRenderer
         canvas.FillRect(0, top, grid.Width, grid.Height, Rgb.Separator);
         ReadOnlySpan<float> image = r.Activation.Image(0); // (H, W, C)
         ChannelScale scaleOf = ChannelScale.Compute(image, channels, r.SharedScale);
-        for (int i = 0; i < grid.Count; i++)
-        {
-            var (x, y) = grid.TileOrigin(i);
-            DrawTile(canvas, x, top + y, image, h, w, channels, r.First + i, scaleOf, scale, r.Colormap);
-        }
+        // Row by row across all tiles: one activation row (W, C) stays in cache while every channel's tile row is drawn.
+        for (int y = 0; y < h; y++)
+            for (int i = 0; i < grid.Count; i++)
+            {
+                var (x0, y0) = grid.TileOrigin(i);
+                DrawTileRow(canvas, x0, top + y0, image, y, w, channels, r.First + i, scaleOf, scale, r.Colormap);
+            }
         return canvas;
     }
 
@@ -81,30 +83,31 @@ public static class LayerGridRenderer
         BitmapFont.Draw(canvas, Padding, y + Padding, RandomWeightsText, Rgb.White, textScale);
     }
 
-    /// <summary>One channel, colormapped and upscaled by <paramref name="scale"/>, top-left at (x0, y0).</summary>
-    public static void DrawTile(RgbCanvas canvas, int x0, int y0, ReadOnlySpan<float> image, int h, int w, int channels,
+    /// <summary>
+    /// Row <paramref name="y"/> of channel <paramref name="c"/>, colormapped and upscaled by <paramref name="scale"/>
+    /// (repeated horizontally and copied down), into the tile whose top-left is (x0, y0).
+    /// </summary>
+    public static void DrawTileRow(RgbCanvas canvas, int x0, int y0, ReadOnlySpan<float> image, int y, int w, int channels,
         int c, ChannelScale channelScale, int scale, Colormap colormap)
     {
         float min = channelScale.Min[c], gain = channelScale.Gain(c);
         byte[] lut = colormap.Lut;
         byte[] px = canvas.Pixels;
         int rowBytes = w * scale * 3;
-        for (int y = 0; y < h; y++)
+        int dst = ((y0 + y * scale) * canvas.Width + x0) * 3;
+        int o = dst;
+        ReadOnlySpan<float> row = image.Slice(y * w * channels, w * channels); // (W, C)
+        for (int x = 0; x < w; x++)
         {
-            int dst = ((y0 + y * scale) * canvas.Width + x0) * 3;
-            int o = dst;
-            for (int x = 0; x < w; x++)
+            int v = ChannelScale.ToIndex(row[x * channels + c], min, gain) * 3;
+            for (int s = 0; s < scale; s++)
             {
-                int v = ChannelScale.ToIndex(image[(y * w + x) * channels + c], min, gain) * 3;
-                for (int s = 0; s < scale; s++)
-                {
-                    px[o] = lut[v]; px[o + 1] = lut[v + 1]; px[o + 2] = lut[v + 2];
-                    o += 3;
-                }
+                px[o] = lut[v]; px[o + 1] = lut[v + 1]; px[o + 2] = lut[v + 2];
+                o += 3;
             }
-            for (int s = 1; s < scale; s++)
-                Array.Copy(px, dst, px, dst + s * canvas.Width * 3, rowBytes);
         }
+        for (int s = 1; s < scale; s++)
+            Array.Copy(px, dst, px, dst + s * canvas.Width * 3, rowBytes);
     }
 
     private static void Validate(LayerGridRequest r)

@@ -39,11 +39,39 @@ public class PngWriterTests
     [Fact]
     public void PaethPredictorFollowsTheSpec()
     {
-        Assert.Equal(10, PngRowFilter.Paeth(10, 20, 20));  // p = 10 → a
-        Assert.Equal(20, PngRowFilter.Paeth(10, 20, 10));  // p = 20 → b
-        Assert.Equal(20, PngRowFilter.Paeth(20, 10, 5));  // p = 25: pa 5, pb 15, pc 20 → a
-        Assert.Equal(9, PngRowFilter.Paeth(9, 9, 7));      // p = 11: pa 2, pb 2, pc 4 → a (ties go to a)
-        Assert.Equal(50, PngRowFilter.Paeth(0, 50, 3));    // p = 47: pa 47, pb 3, pc 44 → b
+        Assert.Equal(10, PngRowFilterScalar.Paeth(10, 20, 20));  // p = 10 → a
+        Assert.Equal(20, PngRowFilterScalar.Paeth(10, 20, 10));  // p = 20 → b
+        Assert.Equal(20, PngRowFilterScalar.Paeth(20, 10, 5));  // p = 25: pa 5, pb 15, pc 20 → a
+        Assert.Equal(9, PngRowFilterScalar.Paeth(9, 9, 7));      // p = 11: pa 2, pb 2, pc 4 → a (ties go to a)
+        Assert.Equal(50, PngRowFilterScalar.Paeth(0, 50, 3));    // p = 47: pa 47, pb 3, pc 44 → b
+    }
+
+    [Fact]
+    public void VectorFiltersMatchTheScalarReferenceAtEveryLength()
+    {
+        var rng = new Random(11);
+        foreach (int bpp in new[] { 1, 3 })
+            for (int n = bpp; n <= 3 * 70; n += bpp) // every SIMD remainder for 16-, 32- and 64-byte vectors
+            {
+                var row = new byte[n];
+                var previous = new byte[n];
+                rng.NextBytes(row);
+                rng.NextBytes(previous);
+                if (n % 7 == 0) Array.Fill(row, (byte)128); // extremes for the |−128| cost case
+                var expected = new byte[n];
+                var got = new byte[n];
+                for (var f = PngFilter.None; f <= PngFilter.Paeth; f++)
+                {
+                    PngRowFilterScalar.Apply(f, row, previous, bpp, expected);
+                    PngRowFilter.Apply(f, row, previous, bpp, got);
+                    Assert.True(expected.AsSpan().SequenceEqual(got), $"{f} differs at n={n}, bpp={bpp}");
+                    Assert.Equal(PngRowFilterScalar.Cost(expected), PngRowFilter.Cost(got));
+                }
+                var scratch = new byte[n];
+                Assert.Equal(PngRowFilterScalar.ChooseAndApply(row, previous, bpp, expected, scratch),
+                    PngRowFilter.ChooseAndApply(row, previous, bpp, got, scratch));
+                Assert.True(expected.AsSpan().SequenceEqual(got));
+            }
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using CnnEngine.Viz.Visualize;
 namespace CnnEngine.Viz.Tests.Visualize;
 
 /// <summary>Activations of the right VGG16 shapes with ReLU-like patterns (no forward pass needed) and a test picture.</summary>
-internal static class SyntheticInputs
+public static class SyntheticInputs
 {
     public static Dictionary<string, Tensor> Activations(int side)
     {
