@@ -39,6 +39,20 @@ public class DenseTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 2100, 77, 2)]
+    [InlineData(5, 1030, 64, 3)]
+    [InlineData(9, 777, 1000, 0)]
+    public void DriverSplitsRowsIntoBands(int batch, int inFeatures, int outFeatures, int threads)
+    {
+        // Cin ≥ 512 makes the driver cut W into several row bands and reduce their partial sums.
+        float[] x = TestData.Uniform(batch * inFeatures, 1), weights = TestData.Uniform(inFeatures * outFeatures, 2), bias = TestData.Uniform(outFeatures, 3);
+        var expected = new float[batch * outFeatures]; var actual = new float[batch * outFeatures];
+        DenseScalar.Run(x, batch, inFeatures, weights, bias, outFeatures, expected, relu: true);
+        Dense.Run(x, batch, inFeatures, weights, bias, outFeatures, actual, relu: true, threads);
+        Compare.AssertClose(expected, actual, Tolerance, $"dense bands N={batch} Cin={inFeatures} Cout={outFeatures}");
+    }
+
     [Fact]
     public void ReadsWeightsInPlaceFromAnyMemory()
     {
