@@ -2,7 +2,7 @@ namespace CnnEngine.Viz.Rendering;
 
 /// <summary>
 /// A small bitmap font drawn for this project: 5×8 glyphs ('#' = ink; rows 0–6 body, row 7 descender),
-/// advanced 6 pixels per character and 9 per line. Drawn at any integer scale with no anti-aliasing,
+/// for all printable ASCII (32–126), advanced 6 pixels per character and 9 per line. Drawn at any integer scale with no anti-aliasing,
 /// so labels stay crisp in PNGs and survive GIF palettes exactly. Characters without a glyph draw as a box.
 /// </summary>
 public static class BitmapFont
@@ -100,6 +100,13 @@ public static class BitmapFont
         ('<', "...#. ..#.. .#... #.... .#... ..#.. ...#. ....."),
         ('>', ".#... ..#.. ...#. ....# ...#. ..#.. .#... ....."),
         ('&', ".##.. #..#. #.#.. .#... #.#.# #..#. .##.# ....."),
+        ('@', ".###. #...# #.### #.#.# #.### #.... .###. ....."),
+        ('$', "..#.. .#### #.#.. .###. ..#.# ####. ..#.. ....."),
+        ('^', "..#.. .#.#. #...# ..... ..... ..... ..... ....."),
+        ('`', ".#... ..#.. ..... ..... ..... ..... ..... ....."),
+        ('{', "...#. ..#.. ..#.. .#... ..#.. ..#.. ...#. ....."),
+        ('}', ".#... ..#.. ..#.. ...#. ..#.. ..#.. .#... ....."),
+        ('~', "..... ..... .#... #.#.# ...#. ..... ..... ....."),
     };
 
     private const string BoxRows = "##### #...# #...# #...# #...# #...# ##### .....";

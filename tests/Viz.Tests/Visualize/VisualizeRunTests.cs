@@ -83,6 +83,20 @@ public class VisualizeRunTests
         Assert.Contains("block3_conv2", html); // every layer still has its statistics row
     }
 
+    [SkippableFact]
+    public void NonSquareInputsWork()
+    {
+        // --size native keeps the photo's aspect: 48×80 gives maps from 48×80 down to 1×2.
+        using var dir = Paths.NewTempDir("viz-nonsquare");
+        string output = Path.Combine(dir.Path, "out");
+        var inputs = SyntheticInputs.Make(48, 80);
+        var result = VisualizeRun.Run(VisualizeOptions.Create(output: output, zoom: "70,10", withPools: true), inputs, SilentVizProgress.Instance);
+        Assert.Equal((70, 10), result.ZoomTarget);
+        var pil = PilDecoder.Decode(Path.Combine(output, "journey.gif"), Path.Combine(output, "layers/17.block5_pool_0-512.png"));
+        Assert.Equal(1 + 18, pil[Path.Combine(output, "journey.gif")].Frames); // conv and pool layers
+        Assert.Equal("RGB", pil[Path.Combine(output, "layers/17.block5_pool_0-512.png")].Mode);
+    }
+
     [Fact]
     public void ANonEmptyFolderIsRefusedUnlessForced()
     {
