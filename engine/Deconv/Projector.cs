@@ -124,35 +124,51 @@ public sealed class Projector : IDisposable
         int inH = input.Shape[1], inW = input.Shape[2];
         var sizes = ConvLayers.OutputSizes(inH, inW);
 
+        // Intermediate signals live in pooled buffers (a projection from block5 passes 12.8 MB planes around);
+        // only the final (H, W, 3) is a fresh array the caller keeps.
+        var pool = System.Buffers.ArrayPool<float>.Shared;
         float[] signal = seed;                          // (h, w, c) at the current layer's output
+        int length = seed.Length;
+        bool rented = false;
         int channelStart = channel, channelCount = 1;   // only these channels can be non-zero
-        for (int i = layers.Count - 1; i >= 0; i--)
+        try
         {
-            var spec = layers[i];
-            var (h, w) = sizes[i];
-            if (spec.IsConv)
+            for (int i = layers.Count - 1; i >= 0; i--)
             {
-                if (guided) RectifyGuided.Run(signal, forward.Activations[spec.Name].Image(image));
-                else Rectify.Run(signal);
-                var packed = Packed(spec);
-                var below = new float[h * w * spec.InChannels]; // (h, w, Cin): the signal at this conv's input
-                ConvTranspose3x3.Run(signal, h, w, packed, below, region, channelStart, channelCount, _threads);
-                signal = below;
-                region = region.IsEmpty ? region : region.Grow(1, h, w);
-                channelStart = 0; channelCount = spec.InChannels;
+                var spec = layers[i];
+                var (h, w) = sizes[i];
+                float[] next;
+                int nextLength;
+                if (spec.IsConv)
+                {
+                    if (guided) RectifyGuided.Run(signal.AsSpan(0, length), forward.Activations[spec.Name].Image(image));
+                    else Rectify.Run(signal.AsSpan(0, length));
+                    nextLength = h * w * spec.InChannels;  // (h, w, Cin): the signal at this conv's input
+                    next = i == 0 ? new float[nextLength] : pool.Rent(nextLength);
+                    ConvTranspose3x3.Run(signal.AsSpan(0, length), h, w, Packed(spec), next.AsSpan(0, nextLength), region, channelStart, channelCount, _threads);
+                    region = region.IsEmpty ? region : region.Grow(1, h, w);
+                    channelStart = 0; channelCount = spec.InChannels;
+                }
+                else
+                {
+                    var (H, W) = i == 0 ? (inH, inW) : sizes[i - 1];
+                    if (!forward.Switches.TryGetValue(spec.Name, out var switches))
+                        throw new InvalidOperationException($"the forward pass did not record the switches of {spec.Name}");
+                    nextLength = H * W * spec.OutChannels; // (H, W, C)
+                    next = pool.Rent(nextLength);
+                    Unpool2x2.Run(signal.AsSpan(0, length), switches.Image(image), H, W, spec.OutChannels, next.AsSpan(0, nextLength));
+                    region = new ConvTranspose3x3.Region(2 * region.Y0, Math.Min(H, 2 * region.Y1), 2 * region.X0, Math.Min(W, 2 * region.X1));
+                }
+                if (rented) pool.Return(signal);
+                signal = next; length = nextLength; rented = i != 0 || !spec.IsConv;
             }
-            else
-            {
-                var (H, W) = i == 0 ? (inH, inW) : sizes[i - 1];
-                if (!forward.Switches.TryGetValue(spec.Name, out var switches))
-                    throw new InvalidOperationException($"the forward pass did not record the switches of {spec.Name}");
-                var unpooled = new float[H * W * spec.OutChannels]; // (H, W, C)
-                Unpool2x2.Run(signal, switches.Image(image), H, W, spec.OutChannels, unpooled);
-                signal = unpooled;
-                region = new ConvTranspose3x3.Region(2 * region.Y0, Math.Min(H, 2 * region.Y1), 2 * region.X0, Math.Min(W, 2 * region.X1));
-            }
+            rented = false; // the last step (block1_conv1's transpose) wrote a fresh array
+            return new Tensor(signal, 1, inH, inW, 3);
         }
-        return new Tensor(signal, 1, inH, inW, 3);
+        finally
+        {
+            if (rented) pool.Return(signal);
+        }
     }
 
     public void Dispose()

@@ -56,7 +56,6 @@ internal static class InvarianceCommand
     public static IReadOnlyList<string> Write(string outDir, InvarianceResult result)
     {
         string name = result.Transform.ToString().ToLowerInvariant();
-        string unit = result.Transform switch { InvarianceTransform.Translate => "shift (px)", InvarianceTransform.Scale => "scale", _ => "rotation (deg)" };
         var csv = new StringBuilder($"{name},block1_distance,fc2_distance,probability_class_{result.OriginalClass}\n");
         foreach (var p in result.Points)
             csv.Append(string.Create(CultureInfo.InvariantCulture, $"{p.Parameter:R},{p.Block1Distance:R},{p.Fc2Distance:R},{p.Probability:R}\n"));
@@ -64,21 +63,27 @@ internal static class InvarianceCommand
         string csvPath = Path.Combine(outDir, $"invariance_{name}.csv");
         AtomicFile.WriteAllText(csvPath, csv.ToString());
         written.Add(csvPath);
-        var x = result.Points.Select(p => p.Parameter).ToArray();
-        string label = ImageNetClasses.Get(result.OriginalClass).Label;
-        var charts = new (string File, LineChart Chart)[]
+        foreach (var (suffix, chart) in Charts(result))
         {
-            ($"invariance_{name}_block1", new LineChart { Title = "layer 1 (block1) feature distance", XLabel = unit, YLabel = "distance", X = x, Y = result.Points.Select(p => p.Block1Distance).ToArray() }),
-            ($"invariance_{name}_fc2", new LineChart { Title = "layer 7 (fc2) feature distance", XLabel = unit, YLabel = "distance", X = x, Y = result.Points.Select(p => p.Fc2Distance).ToArray() }),
-            ($"invariance_{name}_prob", new LineChart { Title = $"p({label})", XLabel = unit, YLabel = "probability", X = x, Y = result.Points.Select(p => (double)p.Probability).ToArray() }),
-        };
-        foreach (var (file, chart) in charts)
-        {
-            string svg = Path.Combine(outDir, file + ".svg"), png = Path.Combine(outDir, file + ".png");
+            string svg = Path.Combine(outDir, $"invariance_{name}_{suffix}.svg"), png = Path.Combine(outDir, $"invariance_{name}_{suffix}.png");
             AtomicFile.WriteAllText(svg, chart.ToSvg());
             PngWriter.Write(png, chart.ToCanvas());
             written.Add(svg); written.Add(png);
         }
         return written;
+    }
+
+    /// <summary>The three Fig. 5 charts: layer 1 distance, layer 7 distance, probability of the original class.</summary>
+    internal static IReadOnlyList<(string Suffix, LineChart Chart)> Charts(InvarianceResult result)
+    {
+        string unit = result.Transform switch { InvarianceTransform.Translate => "shift (px)", InvarianceTransform.Scale => "scale", _ => "rotation (deg)" };
+        var x = result.Points.Select(p => p.Parameter).ToArray();
+        string label = ImageNetClasses.Get(result.OriginalClass).Label;
+        return new (string, LineChart)[]
+        {
+            ("block1", new LineChart { Title = "layer 1 (block1) feature distance", XLabel = unit, YLabel = "distance", X = x, Y = result.Points.Select(p => p.Block1Distance).ToArray() }),
+            ("fc2", new LineChart { Title = "layer 7 (fc2) feature distance", XLabel = unit, YLabel = "distance", X = x, Y = result.Points.Select(p => p.Fc2Distance).ToArray() }),
+            ("prob", new LineChart { Title = $"p({label})", XLabel = unit, YLabel = "probability", X = x, Y = result.Points.Select(p => (double)p.Probability).ToArray() }),
+        };
     }
 }

@@ -50,12 +50,13 @@ public static class ConvTranspose3x3
         if (inChannelStart < 0 || inChannelStart + inChannelCount > cin) throw new ArgumentException("conv-transpose3x3: channel range outside the input");
 
         var inputRegion = region ?? Region.Full(height, width);
-        // A dense signal (most of the plane, every channel) goes through the CPU engine's faster register-blocked
-        // forward conv with the flipped kernel; sparse ones through the region-aware kernel below.
-        if (packed.Forward is not null && inChannelStart == 0 && inChannelCount == cin &&
-            2L * (inputRegion.Y1 - inputRegion.Y0) * (inputRegion.X1 - inputRegion.X0) >= (long)height * width)
+        // With every channel live, the CPU engine's register-blocked forward conv with the flipped kernel is several
+        // times faster than the kernel below (see bench/deconv/RESULTS.md). A region goes through it as a crop: the
+        // output can be non-zero only within one pixel of the input's region, and every input pixel outside that grown
+        // rectangle is zero, so a 'same' conv of the crop (zero padding) is exact.
+        if (packed.Forward is not null && inChannelStart == 0 && (inChannelCount < 0 || inChannelCount == cin) && !inputRegion.IsEmpty)
         {
-            Conv3x3.Run(input, height, width, packed.Forward, output, relu: false, threads);
+            RunViaForwardConv(input, height, width, packed, output, inputRegion.Grow(1, height, width), threads);
             return;
         }
         var outRegion = inputRegion.IsEmpty ? inputRegion : inputRegion.Grow(1, height, width);
@@ -88,6 +89,24 @@ public static class ConvTranspose3x3
                 }
             }
         }
+    }
+
+    private static void RunViaForwardConv(ReadOnlySpan<float> input, int height, int width, PackedConvTranspose3x3 packed,
+        Span<float> output, Region r, int threads)
+    {
+        int cin = packed.InChannels, cout = packed.OutChannels;
+        if (r.Y0 == 0 && r.X0 == 0 && r.Y1 == height && r.X1 == width)
+        {
+            Conv3x3.Run(input, height, width, packed.Forward!, output, relu: false, threads);
+            return;
+        }
+        int h = r.Y1 - r.Y0, w = r.X1 - r.X0;
+        var crop = new float[h * w * cin];    // (h, w, Cin): the input inside the grown region
+        var result = new float[h * w * cout]; // (h, w, Cout)
+        for (int y = 0; y < h; y++) input.Slice(((r.Y0 + y) * width + r.X0) * cin, w * cin).CopyTo(crop.AsSpan(y * w * cin));
+        Conv3x3.Run(crop, h, w, packed.Forward!, result, relu: false, threads);
+        ClearOutside(output, height, width, cout, r);
+        for (int y = 0; y < h; y++) result.AsSpan(y * w * cout, w * cout).CopyTo(output.Slice(((r.Y0 + y) * width + r.X0) * cout));
     }
 
     private static void ClearOutside(Span<float> output, int height, int width, int cout, Region r)

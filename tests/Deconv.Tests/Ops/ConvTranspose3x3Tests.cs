@@ -81,6 +81,19 @@ public class ConvTranspose3x3Tests
         var actual = Enumerable.Repeat(float.NaN, h * w * cin).ToArray();
         ConvTranspose3x3.Run(input, h, w, packed, actual, new ConvTranspose3x3.Region(3, 7, 9, 19), inChannelStart: 4, inChannelCount: 3);
         Compare.AssertClose(expected, actual, 1e-5, "region + channel range");
+
+        // a region with every channel live goes through the forward conv on a crop (when vectors are accelerated)
+        var viaCrop = Enumerable.Repeat(float.NaN, h * w * cin).ToArray();
+        ConvTranspose3x3.Run(input, h, w, packed, viaCrop, new ConvTranspose3x3.Region(3, 7, 9, 19));
+        Compare.AssertClose(expected, viaCrop, 1e-5, "region only");
+        // a region touching the border (the crop is clipped by the plane)
+        var edge = new float[h * w * cout];
+        for (int x = 0; x < 4; x++) for (int c = 0; c < cout; c++) edge[x * cout + c] = (float)rng.NextDouble() - 0.5f;
+        var edgeExpected = new float[h * w * cin];
+        ConvTranspose3x3Scalar.Run(edge, h, w, cout, kernel, cin, edgeExpected);
+        var edgeActual = Enumerable.Repeat(float.NaN, h * w * cin).ToArray();
+        ConvTranspose3x3.Run(edge, h, w, packed, edgeActual, new ConvTranspose3x3.Region(0, 1, 0, 4));
+        Compare.AssertClose(edgeExpected, edgeActual, 1e-5, "border region");
     }
 
     [Fact]

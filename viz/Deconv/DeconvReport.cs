@@ -1,0 +1,104 @@
+using System.Net;
+using System.Text;
+using CnnEngine.Backends;
+using CnnEngine.Deconv;
+using CnnEngine.Model;
+using CnnEngine.Tensors;
+using CnnEngine.Viz.Report;
+using CnnEngine.Viz.Rendering;
+
+namespace CnnEngine.Viz.Deconv;
+
+/// <summary>
+/// The deconvnet experiments as sections of the HTML report (the default run's --deconv / --occlusion, and the
+/// invariance charts). Pictures travel as <see cref="ReportAsset"/>s under deconv/ in the output folder.
+/// </summary>
+public static class DeconvReport
+{
+    public static readonly string[] DefaultLayers = { "block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3" };
+
+    /// <summary>
+    /// --deconv: for each layer, the <paramref name="mapsPerLayer"/> feature maps with the strongest single activation,
+    /// each projected from that activation alone (max mode), beside the input's receptive-field patch.
+    /// </summary>
+    /// <param name="input">(1, H, W, 3) preprocessed.</param>
+    public static ReportSection Projections(IForwardBackend backend, Tensor input, IReadOnlyList<string>? layers = null, int mapsPerLayer = 4)
+    {
+        layers ??= DefaultLayers;
+        foreach (var l in layers) ConvLayers.Find(l);
+        string deepest = layers.OrderBy(ConvLayers.IndexOf).Last();
+        var tap = Projector.Record(backend, input, deepest);
+        using var projector = new Projector(backend.Weights);
+        int h = input.Shape[1], w = input.Shape[2];
+        var picture = ProjectionPicture.Input(input);
+        var assets = new List<ReportAsset>();
+        var html = new StringBuilder("<p>Deconvnet projections (Zeiler &amp; Fergus 2014): each feature map's strongest activation alone, " +
+                                     "sent down through the recorded pool switches, rectification and the transposed filters; beside it the input patch it sees.</p>\n");
+        foreach (var layer in layers)
+        {
+            var act = tap.Activations[layer];
+            int lh = act.Shape[1], lw = act.Shape[2], c = act.Shape[3];
+            var map = act.Image(0).ToArray(); // (h, w, C)
+            var strongest = Enumerable.Range(0, c).Select(k => (K: k, Best: ProjectionSeed.Strongest(map, lh, lw, c, k)))
+                .OrderByDescending(t => t.Best.Value).ThenBy(t => t.K).Take(mapsPerLayer).ToArray();
+            var tiles = new List<RgbCanvas>();
+            foreach (var (k, best) in strongest)
+            {
+                var p = projector.ProjectAt(tap, layer, k, best.Y, best.X);
+                var rf = ConvLayers.ReceptiveField(layer, best.Y, best.Y + 1, best.X, best.X + 1, h, w);
+                var proj = ProjectionPicture.Crop(ProjectionPicture.Normalized(p.Pixels), rf.X0, rf.Y0, rf.X1, rf.Y1);
+                var patch = ProjectionPicture.Crop(picture, rf.X0, rf.Y0, rf.X1, rf.Y1);
+                int side = 96;
+                tiles.Add(ProjectionPicture.Captioned(ProjectionPicture.Row(new[] { Resample.Bilinear(proj, side, side), Resample.Bilinear(patch, side, side) }, 1), $"#{k} {best.Value:G3}"));
+            }
+            string file = $"deconv/projections_{layer}.png";
+            assets.Add(Asset(file, ProjectionPicture.Row(tiles)));
+            html.Append($"<figure><figcaption><b>{WebUtility.HtmlEncode(layer)}</b> — {strongest.Length} strongest maps</figcaption><img src=\"{file}\" alt=\"{layer} projections\"></figure>\n");
+        }
+        return new ReportSection("Deconvnet projections", html.ToString(), assets);
+    }
+
+    /// <summary>--occlusion: the Fig. 7 panel for one layer, with the maps' numbers.</summary>
+    public static ReportSection Occlusion(IForwardBackend backend, Tensor input, string layer = "block5_conv3", int patch = 64, int stride = 32, int batch = 8)
+    {
+        var result = CnnEngine.Deconv.Occlusion.Run(backend, input, layer, patch, stride, null, batch);
+        using var projector = new Projector(backend.Weights);
+        var projection = projector.Project(Projector.Record(backend, input, layer), layer, result.StrongestChannel, ProjectionMode.Max);
+        string file = $"deconv/occlusion_{layer}_p{patch}_s{stride}.png";
+        var html = new StringBuilder();
+        html.Append($"<p>Occlusion sensitivity (Fig. 7): a grey {patch}×{patch} square at {result.Rows}×{result.Cols} positions (stride {stride}). ");
+        html.Append($"(b) total activation of {WebUtility.HtmlEncode(layer)} map {result.StrongestChannel}, the strongest on the unoccluded image; (c) its projection");
+        if (result.ClassIndex is int c)
+            html.Append($"; (d) probability of <b>{WebUtility.HtmlEncode(ImageNetClasses.Get(c).Label)}</b> (unoccluded {result.BaselineProbability:G3}); (e) most probable class");
+        html.Append(".</p>\n");
+        html.Append($"<figure><img src=\"{file}\" alt=\"occlusion maps\"></figure>\n");
+        return new ReportSection("Occlusion sensitivity", html.ToString(), new[] { Asset(file, OcclusionFigure.Render(input, result, projection)) });
+    }
+
+    /// <summary>Invariance (Fig. 5) charts for the given transforms (default sweeps), as inline SVG.</summary>
+    public static ReportSection Invariance(IForwardBackend backend, Tensor input, IReadOnlyList<InvarianceTransform>? transforms = null, int batch = 8)
+    {
+        transforms ??= new[] { InvarianceTransform.Translate, InvarianceTransform.Scale, InvarianceTransform.Rotate };
+        var html = new StringBuilder("<p>Invariance (Fig. 5): distance of layer 1 (block1 output) and layer 7 (fc2) features from the original's, " +
+                                     "and the probability of the original top-1 class, as the image is transformed.</p>\n");
+        var assets = new List<ReportAsset>();
+        foreach (var t in transforms)
+        {
+            var parameters = CnnEngine.Deconv.Invariance.ParseRange(CnnEngine.Deconv.Invariance.DefaultRange(t), t);
+            var result = CnnEngine.Deconv.Invariance.Run(backend, input, t, parameters, batch);
+            string name = t.ToString().ToLowerInvariant();
+            html.Append($"<h3>{name}</h3>\n<div class=\"charts\">");
+            foreach (var chart in InvarianceCommand.Charts(result))
+            {
+                string file = $"deconv/invariance_{name}_{chart.Suffix}.svg";
+                assets.Add(new ReportAsset(file, Encoding.UTF8.GetBytes(chart.Chart.ToSvg())));
+                html.Append($"<img src=\"{file}\" alt=\"{name} {chart.Suffix}\">");
+            }
+            html.Append("</div>\n");
+        }
+        return new ReportSection("Invariance", html.ToString(), assets);
+    }
+
+    private static ReportAsset Asset(string path, RgbCanvas canvas) =>
+        new(path, PngWriter.Encode(canvas.Pixels, canvas.Width, canvas.Height, 3));
+}
