@@ -23,6 +23,11 @@ internal static class ChunkedReader
         foreach (long d in chunkDims) chunkElements *= d;
         long chunkBytes = chunkElements * elementSize;
         if (chunkBytes > int.MaxValue) throw new UnsupportedHdf5FeatureException($"chunk of {chunkBytes} bytes in \"{path}\"", layout.FileOffset);
+        // A chunk's decoded size is bounded by what its stored bytes can expand to (deflate: ~1032:1): refuse before allocating.
+        bool deflated = filters.Any(f => f.Id == FilterPipeline.Deflate);
+        long plausible = deflated ? src.Length * 1100 + (1 << 20) : src.Length;
+        if (chunkBytes > plausible)
+            throw new Hdf5FormatException($"{src.Path}: chunk of \"{path}\" claims {chunkBytes} bytes, more than the {src.Length}-byte file can hold: corrupt");
         long expectedChunks = 1;
         var chunksPerDim = new long[rank];
         for (int i = 0; i < rank; i++)
@@ -35,7 +40,7 @@ internal static class ChunkedReader
         var chunks = ListChunks(src, path, dims, chunkDims, chunksPerDim, expectedChunks, chunkBytes, layout, filters.Length > 0);
         var seen = new HashSet<long>();
         var decoded = new byte[chunkBytes];
-        byte[]? scratch = null;
+        byte[]? scratch = null, spare = null;
         foreach (var chunk in chunks)
         {
             long linear = 0;
@@ -48,6 +53,7 @@ internal static class ChunkedReader
             }
             if (!seen.Add(linear)) throw new Hdf5FormatException($"{src.Path}: chunk at ({string.Join(", ", chunk.Offsets)}) of \"{path}\" is stored twice: corrupt");
             if (chunk.Size <= 0 || chunk.Size > int.MaxValue) throw new Hdf5FormatException($"{src.Path}: chunk of \"{path}\" has stored size {chunk.Size}: corrupt");
+            src.CheckRange(src.Absolute(chunk.Address, $"chunk of {path}"), chunk.Size, $"chunk of {path}"); // before allocating for it
 
             bool anyFilter = false;
             for (int k = 0; k < filters.Length; k++) if ((chunk.FilterMask & (1u << k)) == 0) anyFilter = true;
@@ -61,7 +67,7 @@ internal static class ChunkedReader
                 scratch = scratch is null || scratch.Length < chunk.Size ? new byte[chunk.Size] : scratch;
                 var stored = scratch.AsSpan(0, (int)chunk.Size);
                 src.ReadInto(chunk.Address, stored, $"chunk of {path}");
-                Decode(src, path, stored, decoded, filters, chunk.FilterMask);
+                Decode(src, path, stored, decoded, filters, chunk.FilterMask, ref spare);
             }
             CopyChunk(decoded, chunk.Offsets, chunkDims, dims, elementSize, output);
         }
@@ -69,62 +75,84 @@ internal static class ChunkedReader
             throw new UnsupportedHdf5FeatureException($"chunked dataset \"{path}\" with {expectedChunks - seen.Count} unwritten chunks (fill values)", layout.FileOffset);
     }
 
-    /// <summary>Undoes the pipeline in reverse order, skipping filters the chunk's mask says were not applied.</summary>
-    private static void Decode(Hdf5Source src, string path, ReadOnlySpan<byte> stored, byte[] decoded, Filter[] filters, uint mask)
+    /// <summary>
+    /// Undoes the pipeline in reverse order, skipping filters the chunk's mask says were not applied. Works in two
+    /// buffers of one chunk each (allocated once per dataset), so many chunks never mean many allocations.
+    /// </summary>
+    private static void Decode(Hdf5Source src, string path, ReadOnlySpan<byte> stored, byte[] decoded, Filter[] filters, uint mask, ref byte[]? spare)
     {
-        byte[] current = stored.ToArray();
+        ReadOnlySpan<byte> current = stored;
+        byte[] target = decoded;
+        bool first = true;
         for (int k = filters.Length - 1; k >= 0; k--)
         {
             if ((mask & (1u << k)) != 0) continue;
+            // Alternate between the two buffers so a step never reads and writes the same one.
+            if (!first) target = current.Overlaps(decoded) ? (spare ??= new byte[decoded.Length]) : decoded;
+            first = false;
             var f = filters[k];
+            int produced;
             if (f.Id == FilterPipeline.Deflate)
             {
-                var output = new byte[decoded.Length];
-                try
-                {
-                    using var z = new ZLibStream(new MemoryStream(current), CompressionMode.Decompress);
-                    int total = 0;
-                    while (total < output.Length)
-                    {
-                        int n = z.Read(output, total, output.Length - total);
-                        if (n == 0) break;
-                        total += n;
-                    }
-                    if (total != output.Length || z.ReadByte() != -1)
-                        throw new Hdf5FormatException($"{src.Path}: deflated chunk of \"{path}\" inflates to {(total != output.Length ? total.ToString() : "more than " + output.Length)} bytes, expected {output.Length}: corrupt");
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new Hdf5FormatException($"{src.Path}: deflated chunk of \"{path}\" is not valid zlib data: corrupt", e);
-                }
-                current = output;
+                // Deflate cannot expand more than ~1032:1: a tiny stored chunk claiming a huge size is corrupt.
+                if ((long)current.Length * 1100 + 1024 < decoded.Length)
+                    throw new Hdf5FormatException($"{src.Path}: deflated chunk of \"{path}\" has {current.Length} bytes, cannot inflate to {decoded.Length}: corrupt");
+                produced = Inflate(src, path, current, target);
             }
             else // shuffle
             {
                 int es = f.ClientData.Length > 0 ? (int)f.ClientData[0] : 1;
                 if (es < 1 || es > 256) throw new Hdf5FormatException($"{src.Path}: shuffle element size {es} on \"{path}\": corrupt");
-                current = Unshuffle(current, es);
+                if (current.Length != decoded.Length)
+                    throw new Hdf5FormatException($"{src.Path}: shuffled chunk of \"{path}\" has {current.Length} bytes, expected {decoded.Length}: corrupt");
+                Unshuffle(current, target, es);
+                produced = current.Length;
             }
+            current = target.AsSpan(0, produced);
         }
         if (current.Length != decoded.Length)
             throw new Hdf5FormatException($"{src.Path}: chunk of \"{path}\" decodes to {current.Length} bytes, expected {decoded.Length}: corrupt");
-        current.CopyTo(decoded, 0);
+        if (!current.Overlaps(decoded)) current.CopyTo(decoded);
+    }
+
+    private static unsafe int Inflate(Hdf5Source src, string path, ReadOnlySpan<byte> input, byte[] output)
+    {
+        try
+        {
+            fixed (byte* p = input)
+            {
+                using var ms = new UnmanagedMemoryStream(p, input.Length);
+                using var z = new ZLibStream(ms, CompressionMode.Decompress);
+                int total = 0;
+                while (total < output.Length)
+                {
+                    int n = z.Read(output, total, output.Length - total);
+                    if (n == 0) break;
+                    total += n;
+                }
+                if (total != output.Length || z.ReadByte() != -1)
+                    throw new Hdf5FormatException($"{src.Path}: deflated chunk of \"{path}\" inflates to {(total != output.Length ? total.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more than " + output.Length)} bytes, expected {output.Length}: corrupt");
+                return total;
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new Hdf5FormatException($"{src.Path}: deflated chunk of \"{path}\" is not valid zlib data: corrupt", e);
+        }
     }
 
     /// <summary>Shuffle stores byte 0 of every element, then byte 1, ...; trailing bytes that do not fill an element stay as they are.</summary>
-    internal static byte[] Unshuffle(byte[] shuffled, int elementSize)
+    internal static void Unshuffle(ReadOnlySpan<byte> shuffled, Span<byte> result, int elementSize)
     {
-        if (elementSize == 1) return shuffled;
-        var result = new byte[shuffled.Length];
+        if (elementSize == 1) { shuffled.CopyTo(result); return; }
         int n = shuffled.Length / elementSize;
         for (int b = 0; b < elementSize; b++)
         {
-            int src = b * n;
-            for (int i = 0; i < n; i++) result[i * elementSize + b] = shuffled[src + i];
+            var plane = shuffled.Slice(b * n, n);
+            for (int i = 0; i < n; i++) result[i * elementSize + b] = plane[i];
         }
         int tail = n * elementSize;
-        Array.Copy(shuffled, tail, result, tail, shuffled.Length - tail);
-        return result;
+        shuffled[tail..].CopyTo(result[tail..]);
     }
 
     /// <summary>Copies the valid part of one chunk (edge chunks are clipped) into the row-major output, a row at a time.</summary>

@@ -192,25 +192,24 @@ public sealed class Hdf5Group : Hdf5Object
     public Hdf5Group? TryGetGroup(string relativePath) => TryGet(relativePath) as Hdf5Group;
     public Hdf5Dataset? TryGetDataset(string relativePath) => TryGet(relativePath) as Hdf5Dataset;
 
-    /// <summary>Every dataset below this group, depth first, each object visited once (hard-link loops are cut).</summary>
-    public IEnumerable<Hdf5Dataset> AllDatasets()
+    /// <summary>Every dataset below this group, depth first in name order, each object visited once (hard-link loops are cut).</summary>
+    public IReadOnlyList<Hdf5Dataset> AllDatasets()
     {
-        var visited = new HashSet<long>();
-        var stack = new Stack<Hdf5Group>();
-        stack.Push(this);
-        visited.Add(HeaderAddress);
         var result = new List<Hdf5Dataset>();
-        while (stack.Count > 0)
-        {
-            var g = stack.Pop();
-            foreach (var name in g.ChildNames.Reverse())
-            {
-                var child = g.GetChild(name)!;
-                if (!visited.Add(child.HeaderAddress)) continue;
-                if (child is Hdf5Dataset d) result.Add(d);
-                else if (child is Hdf5Group sub) stack.Push(sub);
-            }
-        }
+        var visited = new HashSet<long> { HeaderAddress };
+        Collect(this, visited, result, depth: 0);
         return result;
+    }
+
+    private static void Collect(Hdf5Group group, HashSet<long> visited, List<Hdf5Dataset> result, int depth)
+    {
+        if (depth > 64) throw new Hdf5FormatException($"{group.File.Path}: groups nested deeper than 64 levels: corrupt");
+        foreach (string name in group.ChildNames)
+        {
+            var child = group.GetChild(name)!;
+            if (!visited.Add(child.HeaderAddress)) continue;
+            if (child is Hdf5Dataset d) result.Add(d);
+            else if (child is Hdf5Group g) Collect(g, visited, result, depth + 1);
+        }
     }
 }
