@@ -13,11 +13,13 @@ public sealed record LayerGridRequest(int Ordinal, string LayerName, Tensor Acti
 /// <summary>
 /// Renders every requested channel of a layer as a near-square grid of colormapped tiles with thin separators,
 /// under a header (layer, shape, channel range, scaling) and, for random weights, a red warning band.
-/// Small maps are upscaled with nearest neighbour to at least <see cref="MinimumTileSide"/> pixels.
+/// Small maps are upscaled with nearest neighbour to at least <see cref="MinimumTileSide"/> pixels; maps larger than
+/// <see cref="MaximumTileSide"/> (native-size inputs) are subsampled by a whole step so a grid stays a sane size.
 /// </summary>
 public static class LayerGridRenderer
 {
     public const int MinimumTileSide = 28;
+    public const int MaximumTileSide = 512;
     public const int SeparatorWidth = 2;
     public const int Padding = 6;
     public static readonly Rgb Background = new(24, 24, 24);
@@ -33,10 +35,18 @@ public static class LayerGridRenderer
     /// <summary>Grid geometry for a request (tile size includes the upscale).</summary>
     public static GridLayout Layout(LayerGridRequest r)
     {
-        int h = r.Activation.Shape[1], w = r.Activation.Shape[2];
-        int scale = GridLayout.UpscaleFor(Math.Min(h, w), MinimumTileSide);
-        return GridLayout.For(r.Last - r.First, w * scale, h * scale, SeparatorWidth);
+        var (scale, step) = Sampling(r.Activation.Shape[1], r.Activation.Shape[2]);
+        return GridLayout.For(r.Last - r.First, TileSide(r.Activation.Shape[2], scale, step), TileSide(r.Activation.Shape[1], scale, step), SeparatorWidth);
     }
+
+    /// <summary>Upscale factor (small maps) and subsampling step (huge maps) for an H×W map; one of them is 1.</summary>
+    public static (int Scale, int Step) Sampling(int h, int w)
+    {
+        int step = (Math.Max(h, w) + MaximumTileSide - 1) / MaximumTileSide;
+        return step > 1 ? (1, step) : (GridLayout.UpscaleFor(Math.Min(h, w), MinimumTileSide), 1);
+    }
+
+    private static int TileSide(int side, int scale, int step) => (side + step - 1) / step * scale;
 
     /// <summary>Height of the header (and banner) above the grid.</summary>
     public static int HeaderHeight(int textScale, bool randomWeights) =>
@@ -49,7 +59,7 @@ public static class LayerGridRenderer
         Validate(r);
         int h = r.Activation.Shape[1], w = r.Activation.Shape[2], channels = r.Activation.Shape[3];
         GridLayout grid = Layout(r);
-        int scale = grid.TileWidth / w;
+        var (scale, step) = Sampling(h, w);
         int textScale = grid.Width >= 700 ? 2 : 1;
         string header = Header(r), sub = SubHeader(r);
         int textWidth = Math.Max(Math.Max(BitmapFont.Measure(header, textScale).Width, BitmapFont.Measure(sub, textScale).Width),
@@ -67,11 +77,11 @@ public static class LayerGridRenderer
         ReadOnlySpan<float> image = r.Activation.Image(0); // (H, W, C)
         ChannelScale scaleOf = ChannelScale.Compute(image, channels, r.SharedScale);
         // Row by row across all tiles: one activation row (W, C) stays in cache while every channel's tile row is drawn.
-        for (int y = 0; y < h; y++)
+        for (int y = 0; y < h; y += step)
             for (int i = 0; i < grid.Count; i++)
             {
                 var (x0, y0) = grid.TileOrigin(i);
-                DrawTileRow(canvas, x0, top + y0, image, y, w, channels, r.First + i, scaleOf, scale, r.Colormap);
+                DrawTileRow(canvas, x0, top + y0, image, y, w, channels, r.First + i, scaleOf, scale, step, r.Colormap);
             }
         return canvas;
     }
@@ -85,19 +95,20 @@ public static class LayerGridRenderer
 
     /// <summary>
     /// Row <paramref name="y"/> of channel <paramref name="c"/>, colormapped and upscaled by <paramref name="scale"/>
-    /// (repeated horizontally and copied down), into the tile whose top-left is (x0, y0).
+    /// (repeated horizontally and copied down) or subsampled by <paramref name="step"/>, into the tile at (x0, y0).
     /// </summary>
     public static void DrawTileRow(RgbCanvas canvas, int x0, int y0, ReadOnlySpan<float> image, int y, int w, int channels,
-        int c, ChannelScale channelScale, int scale, Colormap colormap)
+        int c, ChannelScale channelScale, int scale, int step, Colormap colormap)
     {
         float min = channelScale.Min[c], gain = channelScale.Gain(c);
         byte[] lut = colormap.Lut;
         byte[] px = canvas.Pixels;
-        int rowBytes = w * scale * 3;
-        int dst = ((y0 + y * scale) * canvas.Width + x0) * 3;
+        int columns = (w + step - 1) / step;
+        int rowBytes = columns * scale * 3;
+        int dst = ((y0 + y / step * scale) * canvas.Width + x0) * 3;
         int o = dst;
         ReadOnlySpan<float> row = image.Slice(y * w * channels, w * channels); // (W, C)
-        for (int x = 0; x < w; x++)
+        for (int x = 0; x < w; x += step)
         {
             int v = ChannelScale.ToIndex(row[x * channels + c], min, gain) * 3;
             for (int s = 0; s < scale; s++)

@@ -113,6 +113,22 @@ public class GridTests
     }
 
     [Fact]
+    public void HugeMapsAreSubsampled()
+    {
+        // A native-size 1100×700 input: block1 maps are subsampled by 3 (every third pixel) to 367×234 tiles.
+        var t = Activation(700, 1100, 2, (k, y, x) => k == 0 ? x : y);
+        var request = new LayerGridRequest(0, "block1_conv1", t, 0, 2, Colormap.Gray, false, false);
+        var grid = LayerGridRenderer.Layout(request);
+        Assert.Equal((367, 234), (grid.TileWidth, grid.TileHeight));
+        var canvas = LayerGridRenderer.Render(request);
+        int top = canvas.Height - grid.Height;
+        var (ox, oy) = grid.TileOrigin(0);
+        // Tile pixel (u, v) shows source (3u, 3v): channel 0 is x, scaled 0..1099 → 0..255.
+        Assert.Equal((int)Math.Round(300 * 255.0 / 1099), canvas.GetPixel(ox + 100, top + oy + 5).R, 1.0);
+        Assert.Equal(255 * 1098 / 1099, canvas.GetPixel(ox + 366, top + oy).R, 1.0);
+    }
+
+    [Fact]
     public void FontDrawsEveryCharacterOfLayerLabels()
     {
         for (char ch = ' '; ch <= '~'; ch++)
