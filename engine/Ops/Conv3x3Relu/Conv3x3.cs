@@ -119,11 +119,10 @@ public static class Conv3x3
         var job = new Job(padded, paddedImageStride, paddedRowStride, height, width, conv, output, outputImageStride, outputRowStride,
             relu, blocks, bands, rowsPerBand);
         if (workers == 1 || tasks == 1)
-        {
             for (int t = 0; t < tasks; t++) RunTask<TKernel>(job, t);
-            return;
-        }
-        Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, t => RunTask<TKernel>(job, t));
+        else
+            Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, t => RunTask<TKernel>(job, t));
+        GC.KeepAlive(conv); // its native weights are read through raw pointers until here
     }
 
     /// <summary>Everything a task needs (pointers as nint so a lambda can carry them).</summary>

@@ -47,7 +47,7 @@ public class Conv3x3Tests
         int seed = 0;
         foreach (var (h, w) in Sizes)
         for (int cin = 1; cin <= 17; cin += 4)
-        for (int cout = 1; cout <= 17; cout += 3)
+        foreach (int cout in new[] { 1, 4, 7, 10, 13, 16, 17 })
             Check(variant, h, w, cin, cout, relu: (seed & 1) == 0, threads: 1 + seed % 3, seed: seed++);
     }
 
