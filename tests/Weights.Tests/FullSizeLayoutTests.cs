@@ -19,6 +19,20 @@ public class FullSizeLayoutTests
         AssertMatches(reference, store, expected, notop ? 14_714_688 : 138_357_544);
     }
 
+    /// <summary>Conv base (notop) with other storage: chunked, shuffle+deflate, f16/f64 values, newer file formats.</summary>
+    [SkippableTheory]
+    [InlineData("applications", "--compress", WeightsLayout.KerasApplications)]
+    [InlineData("keras2", "--dtype f2 --chunked", WeightsLayout.Keras2SaveWeights)]
+    [InlineData("keras2", "--dtype f8 --libver v108", WeightsLayout.Keras2SaveWeights)]
+    [InlineData("keras3", "--libver latest --compress", WeightsLayout.Keras3WeightsH5)]
+    public void StorageVariantsAreBitIdenticalToH5py(string layout, string extra, WeightsLayout expected)
+    {
+        Python.SkipIfUnavailable();
+        var reference = GeneratedVgg16.Make(layout, true, extra.Split(' '));
+        using var store = WeightStore.Open(reference.Path);
+        AssertMatches(reference, store, expected, 14_714_688);
+    }
+
     internal static void AssertMatches(GeneratedVgg16.Reference reference, IWeightStore store, WeightsLayout expected, long parameters)
     {
         Assert.Equal(expected, store.Layout);

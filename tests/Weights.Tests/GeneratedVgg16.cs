@@ -25,8 +25,11 @@ internal static class GeneratedVgg16
             string scriptHash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Script)))[..12].ToLowerInvariant();
             string tag = $"{layout}{(notop ? "-notop" : "")}{string.Concat(extra.Select(e => e.Replace("--", "-")))}-{scriptHash}";
             string ext = layout == "keras3" ? ".weights.h5" : ".h5";
-            string h5 = Path.Combine(Paths.Generated, $"vgg16-{tag}{ext}");
-            string json = Path.Combine(Paths.Generated, $"vgg16-{tag}.sha256.json");
+            string h5 = Path.Combine(Paths.Generated, $"weights-vgg16-{tag}{ext}");
+            string json = Path.Combine(Paths.Generated, $"weights-vgg16-{tag}.sha256.json");
+            // Files made by an older version of the script are stale: remove them (they are 59–553 MB each).
+            foreach (string stale in Directory.GetFiles(Paths.Generated, "weights-vgg16-*").Where(f => !f.Contains(scriptHash, StringComparison.Ordinal)))
+                File.Delete(stale);
             if (!File.Exists(h5) || !File.Exists(json))
             {
                 var args = new List<string> { h5, "--layout", layout, "--checksums", json };
