@@ -26,17 +26,30 @@ namespace CnnEngine.Deconv;
 /// </summary>
 public sealed class Projector : IDisposable
 {
+    /// <summary>
+    /// A whole descent on a device (kernels/Deconv's IDeconvOps.Down): from a seed (H_L, W_L, C_L) at
+    /// <paramref name="layer"/>'s output, with each pool's switches of one image, down to (H, W, 3).
+    /// </summary>
+    public delegate float[] DeviceDescent(string layer, ReadOnlySpan<float> seed, IReadOnlyDictionary<string, int[]> switches, int height, int width);
+
     private readonly Vgg16Weights _weights;
     private readonly int _threads;
+    private readonly DeviceDescent? _device;
     private readonly Dictionary<string, PackedConvTranspose3x3> _packed = new();
     private readonly object _packLock = new();
 
     /// <param name="threads">Degree of parallelism of the transposed convs; 0 = all cores.</param>
-    public Projector(Vgg16Weights weights, int threads = 0)
+    /// <param name="device">When given, deconvnet projections (max, map, top-N) descend on that device; guided ones
+    /// (which need the forward ReLU masks) stay on the CPU.</param>
+    public Projector(Vgg16Weights weights, int threads = 0, DeviceDescent? device = null)
     {
         _weights = weights;
         _threads = threads;
+        _device = device;
     }
+
+    /// <summary>True when projections descend on a device.</summary>
+    public bool OnDevice => _device is not null;
 
     /// <summary>The layers whose activations (and switches, for pools) a projection from <paramref name="layer"/> needs.</summary>
     public static IReadOnlyList<string> LayersNeeded(string layer) => ConvLayers.UpTo(layer).Select(l => l.Name).ToArray();
@@ -123,6 +136,13 @@ public sealed class Projector : IDisposable
         var input = forward.Activations[layers[0].Name]; // block1_conv1 output has the input's (H, W)
         int inH = input.Shape[1], inW = input.Shape[2];
         var sizes = ConvLayers.OutputSizes(inH, inW);
+        if (_device is not null && !guided)
+        {
+            var switches = layers.Where(l => l.IsPool).ToDictionary(l => l.Name, l => forward.Switches.TryGetValue(l.Name, out var sw)
+                ? sw.Image(image).ToArray()
+                : throw new InvalidOperationException($"the forward pass did not record the switches of {l.Name}"));
+            return new Tensor(_device(layer, seed, switches, inH, inW), 1, inH, inW, 3);
+        }
 
         // Intermediate signals live in pooled buffers (a projection from block5 passes 12.8 MB planes around);
         // only the final (H, W, 3) is a fresh array the caller keeps.

@@ -47,7 +47,8 @@ internal static class DeconvCommand
         using var weights = DeconvHost.LoadWeights(r, needTop: false, console);
         var image = DeconvHost.Prepare(path, original, sizing, weights.HasTop);
         using var backend = DeconvHost.OpenBackend(r, weights, console);
-        using var projector = new Projector(weights);
+        using var handle = DeconvHost.CreateProjector(backend, console);
+        var projector = handle.Projector;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var tap = Projector.Record(backend, image.Input, layer);
         double forwardMs = watch.Elapsed.TotalMilliseconds;

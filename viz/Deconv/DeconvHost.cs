@@ -39,10 +39,43 @@ internal static class DeconvHost
         return backend;
     }
 
+    /// <summary>
+    /// A projector for the chosen device: on a GPU backend, descents run there through the kernels' deconv ops
+    /// (unpool, rectify, transposed conv); on the CPU, through the SIMD ops. Dispose it when done.
+    /// </summary>
+    public static DeviceProjector CreateProjector(IForwardBackend backend, CliConsole console)
+    {
+        if (backend.DeviceId.StartsWith("opencl", StringComparison.Ordinal) || backend.DeviceId.StartsWith("cuda", StringComparison.Ordinal))
+        {
+            try
+            {
+                var ops = CnnEngine.Kernels.Devices.OpenDeconvOps(backend.DeviceId, backend.Weights);
+                return new DeviceProjector(new CnnEngine.Deconv.Projector(backend.Weights, device: ops.Down), ops);
+            }
+            catch (CnnEngine.Kernels.DeviceException e)
+            {
+                console.Warn($"warning: deconv ops unavailable on {backend.DeviceId} ({e.Message.Split('\n')[0]}); projecting on the CPU");
+            }
+        }
+        return new DeviceProjector(new CnnEngine.Deconv.Projector(backend.Weights), null);
+    }
+
     /// <summary>--size / --resize from the command line; decodes first so a bad image fails before weights load.</summary>
     public static (RgbImage Original, ImageInput.Sizing Sizing) DecodeImage(ParseResult r, string path) =>
         (ImageInput.Decode(path), ImageInput.Sizing.FromParse(r));
 
     public static NetworkImage Prepare(string path, RgbImage original, ImageInput.Sizing sizing, bool hasTop) =>
         ImageInput.Prepare(path, original, sizing, hasTop);
+}
+
+/// <summary>A projector and the device ops it descends on (if any), disposed together.</summary>
+internal sealed class DeviceProjector(CnnEngine.Deconv.Projector projector, IDisposable? ops) : IDisposable
+{
+    public CnnEngine.Deconv.Projector Projector { get; } = projector;
+
+    public void Dispose()
+    {
+        Projector.Dispose();
+        ops?.Dispose();
+    }
 }

@@ -61,7 +61,8 @@ internal static class OcclusionCommand
         double ms = watch.Elapsed.TotalMilliseconds;
         console.Info($"{result.Rows}×{result.Cols} positions in {ms:F0} ms");
 
-        using var projector = new Projector(weights);
+        using var handle = DeconvHost.CreateProjector(backend, console);
+        var projector = handle.Projector;
         var projection = projector.Project(Projector.Record(backend, image.Input, layer), layer, result.StrongestChannel, ProjectionMode.Max);
         var written = new List<string>();
         if (r.GetValue(ExportNpy) is string npyDir)
