@@ -8,7 +8,8 @@ namespace CnnEngine.Viz.Visualize;
 
 /// <summary>
 /// The default run's picture options (the lead's CLI adds them to its root command and binds them).
-/// Everything is validated when bound: a bad value is a <see cref="CliException"/> with one clear line.
+/// Everything is validated when bound: a bad value is a <see cref="CliException"/> with one clear line (exit code 2,
+/// a usage error). <see cref="CheckPicture"/> checks --zoom once the picture's size is known (before the forward pass).
 /// </summary>
 public sealed record VisualizeOptions
 {
@@ -102,9 +103,9 @@ public sealed record VisualizeOptions
         int frameDelayMs = DefaultFrameDelayMs, string? zoom = null)
     {
         var map = Colormap.TryGet(colormap ?? "viridis")
-            ?? throw new CliException($"unknown colormap '{colormap}' (choose {string.Join(", ", Colormap.Names)})");
+            ?? throw new CliException($"unknown colormap '{colormap}' (choose {string.Join(", ", Colormap.Names)})", 2);
         if (frameDelayMs < MinFrameDelayMs || frameDelayMs > MaxFrameDelayMs)
-            throw new CliException($"--frame-delay {frameDelayMs} is out of range ({MinFrameDelayMs}..{MaxFrameDelayMs} ms)");
+            throw new CliException($"--frame-delay {frameDelayMs} is out of range ({MinFrameDelayMs}..{MaxFrameDelayMs} ms)", 2);
         var layerNames = layers is null ? Vgg16Architecture.ConvBase.Select(l => l.Name).ToArray() : ParseLayers(layers);
         ChannelRange? range = channels is null ? null : ChannelRange.Parse(channels);
         if (range is { } cr)
@@ -112,7 +113,7 @@ public sealed record VisualizeOptions
             {
                 int count = Vgg16Architecture.Find(name)!.OutChannels;
                 if (cr.First >= count)
-                    throw new CliException($"--channels {cr}: {name} has only {count} channels (0-{count})");
+                    throw new CliException($"--channels {cr}: {name} has only {count} channels (0-{count})", 2);
             }
         return new VisualizeOptions
         {
@@ -132,12 +133,19 @@ public sealed record VisualizeOptions
     public static string[] ParseLayers(string text)
     {
         var wanted = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (wanted.Length == 0) throw new CliException("--layers is empty (e.g. --layers block1_conv1,block5_pool)");
+        if (wanted.Length == 0) throw new CliException("--layers is empty (e.g. --layers block1_conv1,block5_pool)", 2);
         var known = Vgg16Architecture.ConvBase.Select(l => l.Name).ToArray();
         foreach (var name in wanted)
             if (!known.Contains(name))
-                throw new CliException($"unknown layer '{name}' in --layers (conv/pool layers are block1_conv1 ... block5_pool)");
+                throw new CliException($"unknown layer '{name}' in --layers (conv/pool layers are block1_conv1 ... block5_pool)", 2);
         return known.Where(wanted.Contains).ToArray();
+    }
+
+    /// <summary>Checks the options that depend on the picture fed to the network (--zoom inside it).</summary>
+    public void CheckPicture(int width, int height)
+    {
+        if (Zoom is { } z && (z.X >= width || z.Y >= height))
+            throw new CliException($"--zoom {z.X},{z.Y} is outside the {width}x{height} input picture", 2);
     }
 
     public static (int X, int Y) ParseZoom(string text)
@@ -146,8 +154,8 @@ public sealed record VisualizeOptions
         if (parts.Length != 2
             || !int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int x)
             || !int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int y))
-            throw new CliException($"--zoom '{text}' is not X,Y in input pixels (e.g. --zoom 112,80)");
-        if (x < 0 || y < 0) throw new CliException($"--zoom {x},{y} must not be negative");
+            throw new CliException($"--zoom '{text}' is not X,Y in input pixels (e.g. --zoom 112,80)", 2);
+        if (x < 0 || y < 0) throw new CliException($"--zoom {x},{y} must not be negative", 2);
         return (x, y);
     }
 }
@@ -163,8 +171,8 @@ public readonly record struct ChannelRange(int First, int Last)
         if (parts.Length != 2
             || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int last))
-            throw new CliException($"--channels '{text}' is not FIRST-LAST (e.g. --channels 0-16; first inclusive, last exclusive)");
-        if (first >= last) throw new CliException($"--channels {first}-{last} is empty (last is exclusive and must exceed first)");
+            throw new CliException($"--channels '{text}' is not FIRST-LAST (e.g. --channels 0-16; first inclusive, last exclusive)", 2);
+        if (first >= last) throw new CliException($"--channels {first}-{last} is empty (last is exclusive and must exceed first)", 2);
         return new ChannelRange(first, last);
     }
 

@@ -171,7 +171,6 @@ public static class VisualizeRun
             if (t.Rank != 4 || t.Shape[0] != 1 || t.Shape[3] != layer.OutChannels || t.Shape[1] < 1 || t.Shape[2] < 1)
                 throw new CliException($"{layer.Name} activation has shape {ShapeMath.Format(t.Shape)}, expected (1, H, W, {layer.OutChannels})");
         }
-        if (options.Zoom is { } z && (z.X >= inputs.Picture.Width || z.Y >= inputs.Picture.Height))
-            throw new CliException($"--zoom {z.X},{z.Y} is outside the {inputs.Picture.Width}x{inputs.Picture.Height} input picture");
+        options.CheckPicture(inputs.Picture.Width, inputs.Picture.Height);
     }
 }

@@ -61,6 +61,7 @@ public class OptionsTests
         var e = Assert.Throws<CliException>(() => Parse(option, value));
         Assert.Contains(message, e.Message);
         Assert.DoesNotContain('\n', e.Message);
+        Assert.Equal(2, e.ExitCode); // a usage error
     }
 
     [Fact]
