@@ -131,6 +131,8 @@ public class CliContractTests(BadInputsFixture bad, ITestOutputHelper output) : 
         output.WriteLine($"exit {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
         Assert.True(exit == 0, $"engine-viz exited {exit}: {stderr}");
 
+        var hidden = Directory.GetFileSystemEntries(tmp.Path).Where(e => Path.GetFileName(e).StartsWith('.')).ToArray();
+        Assert.True(hidden.Length == 0, $"temporary output left behind after success: {string.Join(", ", hidden)}");
         var tap = ReadExport(dir, withTop: true);
         foreach (var layer in Vgg16Architecture.Layers(true))
             Assert.Equal(KerasShape(layer, 224, 224), tap.Activations[layer.Name].Shape);
