@@ -16,8 +16,8 @@ namespace CnnEngine.Ops;
 /// the previous one (recomputing a few pixels, no scalar tail); rows narrower than a tile and a last channel
 /// block narrower than 32 (the packed weights are zero-padded) go through a small scratch tile.
 ///
-/// Threads: the (32-channel block × row band) tasks run on the thread pool, block-major so that consecutive
-/// tasks reuse one block's weights from L2. <c>threads</c> ≤ 0 means all cores.
+/// Threads: the (32-channel block × image × row band) tasks run on the thread pool, block-major so that
+/// consecutive tasks reuse one block's weights from L2. <c>threads</c> ≤ 0 means all cores.
 /// </summary>
 public static class Conv3x3
 {
@@ -108,7 +108,8 @@ public static class Conv3x3
     {
         int blocks = conv.Blocks;
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
-        // Tasks are (image, channel block, row band), in that order: consecutive tasks share a block's weights.
+        // Tasks are (channel block, image, row band), in that order: consecutive tasks share a block's weights
+        // (up to 590 KB, kept in L2 across the images of a batch).
         // Enough row bands that every worker gets several tasks even for one image and one block.
         int units = images * blocks;
         int bands = Math.Min(height, Math.Max(1, (4 * workers + units - 1) / units));
@@ -117,7 +118,7 @@ public static class Conv3x3
         int tasks = units * bands;
 
         var job = new Job(padded, paddedImageStride, paddedRowStride, height, width, conv, output, outputImageStride, outputRowStride,
-            relu, blocks, bands, rowsPerBand);
+            relu, images, bands, rowsPerBand);
         if (workers == 1 || tasks == 1)
             for (int t = 0; t < tasks; t++) RunTask<TKernel>(job, t);
         else
@@ -127,12 +128,12 @@ public static class Conv3x3
 
     /// <summary>Everything a task needs (pointers as nint so a lambda can carry them).</summary>
     private readonly record struct Job(nint Padded, nint PaddedImageStride, nint PaddedRowStride, int Height, int Width, PackedConv3x3 Conv,
-        nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, int Blocks, int Bands, int RowsPerBand)
+        nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, int Images, int Bands, int RowsPerBand)
     {
         public unsafe Job(float* padded, nint paddedImageStride, nint paddedRowStride, int height, int width, PackedConv3x3 conv,
-            float* output, nint outputImageStride, nint outputRowStride, bool relu, int blocks, int bands, int rowsPerBand)
+            float* output, nint outputImageStride, nint outputRowStride, bool relu, int images, int bands, int rowsPerBand)
             : this((nint)padded, paddedImageStride, paddedRowStride, height, width, conv, (nint)output, outputImageStride, outputRowStride,
-                relu, blocks, bands, rowsPerBand) { }
+                relu, images, bands, rowsPerBand) { }
     }
 
     private static unsafe void RunTask<TKernel>(in Job job, int task)
@@ -141,7 +142,7 @@ public static class Conv3x3
         int tile = TKernel.TilePixels;
         var conv = job.Conv;
         int cin = conv.InChannels, cout = conv.OutChannels, width = job.Width, height = job.Height;
-        int band = task % job.Bands, block = task / job.Bands % job.Blocks, image = task / job.Bands / job.Blocks;
+        int block = task / (job.Images * job.Bands), image = task / job.Bands % job.Images, band = task % job.Bands;
         int co0 = block * PackedConv3x3.BlockWidth;
         int channelsHere = Math.Min(PackedConv3x3.BlockWidth, cout - co0);
         float* weights = conv.BlockWeights(block);
