@@ -224,6 +224,8 @@ public sealed unsafe class CudaDevice : IComputeDevice
         var k = (CuKernel)kernel;
         uint gx = (uint)((global.X + local.X - 1) / local.X), gy = (uint)((global.Y + local.Y - 1) / local.Y), gz = (uint)((global.Z + local.Z - 1) / local.Z);
         if (gx == 0 || gy == 0 || gz == 0) return;
+        if (gy > 65535 || gz > 65535)
+            throw new DeviceException($"{k.Name}: a grid of {gx}×{gy}×{gz} blocks is beyond CUDA's limit of 65535 in y and z; use a smaller batch or image");
         ulong* values = stackalloc ulong[args.Length];   // each argument's value, 8 bytes apart
         void** pointers = stackalloc void*[args.Length];  // cuLaunchKernel wants a pointer to each value
         for (int i = 0; i < args.Length; i++)

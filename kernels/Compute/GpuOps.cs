@@ -13,6 +13,8 @@ public sealed class GpuOps
     public const int RegPixels = 7, RegChannelVectors = 2, WinogradTiles = 6;
     // Tiled rung: group of TCO × TX × TY threads.
     public const int TiledTx = 8, TiledTy = 4, TiledTco = 8;
+    /// <summary>Winograd tiles per launch: a multiple of <see cref="WinogradTiles"/>, small enough for CUDA's 65535-block grid limit.</summary>
+    public const int WinogradTileChunk = 6 * 8192;
 
     private readonly Dictionary<string, int> _regDefines, _winoDefines;
 
@@ -82,14 +84,19 @@ public sealed class GpuOps
                 long need = WinogradScratchFloats(n, h, w, Math.Max(cin, weights.PaddedOut)) * 4L;
                 if (scratchV is null || scratchM is null || scratchV.Bytes < need || scratchM.Bytes < need)
                     throw new ArgumentException("winograd conv needs scratch buffers of WinogradScratchFloats floats");
-                Device.Launch(Device.Kernel("conv3x3_winograd.c", "winograd_input", _winoDefines), (cin, tiles, 1),
-                    GroupOf64(cin), input, scratchV, n, h, w, cin);
-                int blocks = weights.PaddedOut / (RegChannelVectors * VectorWidth), tileBlocks = (tiles + WinogradTiles - 1) / WinogradTiles;
-                var local = cpu ? (blocks, Math.Max(1, Math.Min(tileBlocks, 16 / blocks)), 1) : (Math.Min(blocks, 16), Math.Min(tileBlocks, 4), 1);
-                Device.Launch(Device.Kernel("conv3x3_winograd.c", "winograd_gemm", _winoDefines), (blocks, tileBlocks, 16), local,
-                    scratchV, weights.Kernel, scratchM, tiles, cin, weights.PaddedOut);
-                Device.Launch(Device.Kernel("conv3x3_winograd.c", "winograd_output", _winoDefines), (cout, tiles, 1),
-                    GroupOf64(cout), scratchM, weights.Bias, output, n, h, w, cout, weights.PaddedOut, r);
+                int blocks = weights.PaddedOut / (RegChannelVectors * VectorWidth);
+                // Tiles run along grid dimension 1 (CUDA: at most 65535 blocks), so big batches go in chunks.
+                for (int t0 = 0; t0 < tiles; t0 += WinogradTileChunk)
+                {
+                    int count = Math.Min(WinogradTileChunk, tiles - t0), tileBlocks = (count + WinogradTiles - 1) / WinogradTiles;
+                    Device.Launch(Device.Kernel("conv3x3_winograd.c", "winograd_input", _winoDefines), (cin, count, 1),
+                        GroupOf64(cin), input, scratchV, n, h, w, cin, t0);
+                    var local = cpu ? (blocks, Math.Max(1, Math.Min(tileBlocks, 16 / blocks)), 1) : (Math.Min(blocks, 16), Math.Min(tileBlocks, 4), 1);
+                    Device.Launch(Device.Kernel("conv3x3_winograd.c", "winograd_gemm", _winoDefines), (blocks, tileBlocks, 16), local,
+                        scratchV, weights.Kernel, scratchM, tiles, cin, weights.PaddedOut, t0);
+                    Device.Launch(Device.Kernel("conv3x3_winograd.c", "winograd_output", _winoDefines), (cout, count, 1),
+                        GroupOf64(cout), scratchM, weights.Bias, output, n, h, w, cout, weights.PaddedOut, r, t0);
+                }
                 break;
             }
         }

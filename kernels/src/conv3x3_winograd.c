@@ -19,6 +19,8 @@
  *                       register-blocked exactly like rung 3 (RT tiles × COV·VW channels per thread)
  *   3. winograd_output: out = relu(Aᵀ M A + bias), the 2×2 outputs of each tile
  * U = G g Gᵀ (16, Cin, CoutPad) is computed once on the host when the weights are uploaded.
+ * Tiles go along grid dimension 1, which CUDA limits to 65535 blocks, so the host launches a large batch in chunks
+ * of tiles (tileOffset = the chunk's first tile).
  * The price: extra memory traffic for V and M, and slightly larger rounding error (|error| grows with the
  * transform's constants) — still far inside the 1e-4 tolerance.
  */
@@ -32,9 +34,9 @@
 /* One thread per (input channel, tile). Tiles are numbered t = (n·tilesY + ty)·tilesX + tx. */
 KERNEL winograd_input(const GLOBAL float* RESTRICT input, /* (N, H, W, Cin) */
                       GLOBAL float* RESTRICT V,           /* (16, T, Cin) */
-                      int N, int H, int W, int Cin)
+                      int N, int H, int W, int Cin, int tileOffset)
 {
-    int ci = GLOBAL_ID(0), t = GLOBAL_ID(1);
+    int ci = GLOBAL_ID(0), t = tileOffset + GLOBAL_ID(1);   /* the host launches big batches in chunks of tiles */
     int tilesX = (W + 1) / 2, tilesY = (H + 1) / 2, T = N * tilesY * tilesX;
     if (ci >= Cin || t >= T) return;
     int n = t / (tilesY * tilesX), rest = t - n * tilesY * tilesX;
@@ -68,9 +70,9 @@ KERNEL winograd_input(const GLOBAL float* RESTRICT input, /* (N, H, W, Cin) */
 KERNEL winograd_gemm(const GLOBAL float* RESTRICT V, /* (16, T, Cin) */
                      const GLOBAL float* RESTRICT U, /* (16, Cin, CoutPad) */
                      GLOBAL float* RESTRICT M,       /* (16, T, CoutPad) */
-                     int T, int Cin, int CoutPad)
+                     int T, int Cin, int CoutPad, int tileOffset)
 {
-    int co0 = GLOBAL_ID(0) * (COV * VW), t0 = GLOBAL_ID(1) * RT, xi = GLOBAL_ID(2);
+    int co0 = GLOBAL_ID(0) * (COV * VW), t0 = tileOffset + GLOBAL_ID(1) * RT, xi = GLOBAL_ID(2);
     if (co0 >= CoutPad || t0 >= T || xi >= 16) return;
     const GLOBAL float* v = V + (xi * T + t0) * Cin;          /* (RT, Cin) */
     const GLOBAL float* u = U + xi * Cin * CoutPad + co0;     /* (Cin, CoutPad) at co0 */
@@ -106,9 +108,9 @@ KERNEL winograd_gemm(const GLOBAL float* RESTRICT V, /* (16, T, Cin) */
 KERNEL winograd_output(const GLOBAL float* RESTRICT M,    /* (16, T, CoutPad) */
                        const GLOBAL float* RESTRICT bias, /* (Cout) */
                        GLOBAL float* RESTRICT output,     /* (N, H, W, Cout) */
-                       int N, int H, int W, int Cout, int CoutPad, int relu)
+                       int N, int H, int W, int Cout, int CoutPad, int relu, int tileOffset)
 {
-    int co = GLOBAL_ID(0), t = GLOBAL_ID(1);
+    int co = GLOBAL_ID(0), t = tileOffset + GLOBAL_ID(1);
     int tilesX = (W + 1) / 2, tilesY = (H + 1) / 2, T = N * tilesY * tilesX;
     if (co >= Cout || t >= T) return;
     int n = t / (tilesY * tilesX), rest = t - n * tilesY * tilesX;

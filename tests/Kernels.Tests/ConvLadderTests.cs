@@ -42,6 +42,15 @@ public sealed class ConvLadderTests
         Check(ops, rung, 3, 4, 8, 64, 40, true, 6);     // batch 3, Cout not a multiple of 16
     }
 
+    [SkippableFact]
+    public void WinogradLaunchesLargeTileCountsInChunks()
+    {
+        var ops = _cl.Require();
+        // 225 × 221 = 49725 tiles: more than one chunk of GpuOps.WinogradTileChunk (CUDA's grid limit), with a partial last one.
+        Assert.True(225 * 221 > GpuOps.WinogradTileChunk);
+        Check(ops, ConvRung.Winograd, 1, 450, 441, 2, 3, true, 9);
+    }
+
     internal static void Check(GpuOps ops, ConvRung rung, int n, int h, int w, int cin, int cout, bool relu, int seed)
     {
         var d = ops.Device;
