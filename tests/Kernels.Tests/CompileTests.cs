@@ -55,3 +55,21 @@ public sealed class CompileTests
             Assert.Contains(f, files);
     }
 }
+
+/// <summary>Out of device memory is a typed exception with one clear line, not a crash.</summary>
+[Collection("OpenCL")]
+public sealed class DeviceMemoryTests(OpenClFixture cl)
+{
+    [SkippableFact]
+    public void AnAllocationBeyondTheDeviceLimitFailsClearly()
+    {
+        cl.Require();
+        var device = cl.Device!;
+        var e = Assert.Throws<DeviceOutOfMemoryException>(() => device.Allocate(device.Info.MaxAlloc + 4096));
+        Assert.Equal("clCreateBuffer", e.Call);
+        Assert.Contains("largest allocation", e.Message);
+        Assert.Contains("smaller batch", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.IsAssignableFrom<DeviceException>(e);
+    }
+}
