@@ -31,11 +31,28 @@ internal static class KerasLayoutReader
         var root = file.Root;
         if (root.TryGetGroup("layers") is { } layers && HasKeras3Vars(layers))
             return (WeightsLayout.Keras3WeightsH5, ReadKeras3(file, layers));
-        var weightsGroup = root.Attributes.ContainsKey("layer_names") ? root
-            : root.TryGetGroup("model_weights") is { } mw && mw.Attributes.ContainsKey("layer_names") ? mw : null;
+        var weightsGroup = HasAttribute(root, "layer_names") ? root
+            : root.TryGetGroup("model_weights") is { } mw && HasAttribute(mw, "layer_names") ? mw : null;
         if (weightsGroup is null)
             throw new WeightsException($"{file.Path}: not a Keras weights file (no layer_names attribute, no layers/…/vars groups)");
         return ReadLayerNames(file, weightsGroup);
+    }
+
+    private static bool HasAttribute(Hdf5Object o, string name) =>
+        o.Attributes.ContainsKey(name) || o.Attributes.ContainsKey(name + "0");
+
+    /// <summary>
+    /// A list-of-names attribute as Keras stores it: one attribute, or — when it would pass HDF5's 64 KiB header
+    /// limit — split into name0, name1, … (Keras's save_attributes_to_hdf5_group). Null when absent.
+    /// </summary>
+    private static string[]? ReadStringList(Hdf5Object o, string name)
+    {
+        if (o.Attributes.TryGetValue(name, out var single)) return single.ReadStrings();
+        if (!o.Attributes.ContainsKey(name + "0")) return null;
+        var all = new List<string>();
+        for (int i = 0; o.Attributes.TryGetValue(name + i.ToString(System.Globalization.CultureInfo.InvariantCulture), out var part); i++)
+            all.AddRange(part.ReadStrings());
+        return all.ToArray();
     }
 
     private static bool HasKeras3Vars(Hdf5Group layers) =>
@@ -43,15 +60,15 @@ internal static class KerasLayoutReader
 
     private static (WeightsLayout, List<KerasTensor>) ReadLayerNames(Hdf5File file, Hdf5Group group)
     {
-        string[] layerNames = group.Attributes["layer_names"].ReadStrings();
+        string[] layerNames = ReadStringList(group, "layer_names")!;
         var tensors = new List<KerasTensor>();
         bool slashNames = false, anyWeights = false;
         foreach (string layer in layerNames)
         {
             var g = group.TryGetGroup(layer)
                 ?? throw new WeightsException($"{file.Path}: layer_names lists {layer}, but there is no group {layer}");
-            if (!g.Attributes.TryGetValue("weight_names", out var wn)) continue;
-            string[] weightNames = wn.ReadStrings();
+            string[]? weightNames = ReadStringList(g, "weight_names");
+            if (weightNames is null) continue;
             for (int i = 0; i < weightNames.Length; i++)
             {
                 anyWeights = true;
