@@ -56,11 +56,12 @@ public static class Invariance
     /// <param name="image">(1, 224, 224, 3) preprocessed; the backend's weights need the top.</param>
     public static InvarianceResult Run(IForwardBackend backend, Tensor image, InvarianceTransform transform, IReadOnlyList<double> parameters, int batch = 8)
     {
-        if (!backend.Weights.HasTop) throw new DeconvException("invariance needs the classifier top (fc2 and predictions) in the weights");
         if (parameters.Count == 0) throw new DeconvException("--range gives no values");
         var layers = new[] { "block1_pool", "fc2" };
         var tap = new RecordingTap(layers);
         var probs0 = backend.Forward(image, tap);
+        if (probs0.Rank != 2 || probs0.Shape[1] != Model.Vgg16Architecture.ClassCount || !tap.Activations.ContainsKey("fc2"))
+            throw new DeconvException("invariance needs the classifier top (fc2 and predictions) in the weights");
         var b1 = tap.Activations["block1_pool"].Data;
         var f2 = tap.Activations["fc2"].Data;
         int top1 = 0;
@@ -82,7 +83,11 @@ public static class Invariance
         return new InvarianceResult(transform, top1, probs0.Data[top1], points);
     }
 
-    /// <summary>Writes the transformed copy of an (1, H, W, 3) image into <paramref name="output"/> (H, W, 3).</summary>
+    /// <summary>
+    /// Writes the transformed copy of an (1, H, W, 3) image into <paramref name="output"/> (H, W, 3), about the image
+    /// centre: translate shifts right by <paramref name="parameter"/> pixels, scale zooms by the factor, rotate turns
+    /// clockwise on screen by the angle in degrees.
+    /// </summary>
     public static void Apply(Tensor image, InvarianceTransform transform, double parameter, Span<float> output)
     {
         int h = image.Shape[1], w = image.Shape[2];

@@ -66,7 +66,8 @@ public class ProjectionParityTests
         var tap = Projector.Record(backend, input, "block5_conv3");
         string name = Path.GetFileNameWithoutExtension(photo);
         string switches = Fixtures.WriteSwitches(tap, name);
-        string refDir = Fixtures.Reference("full-sw-" + name,
+        // the cache key carries the switches' hash: a changed forward gets a fresh reference
+        string refDir = Fixtures.Reference($"full-sw-{name}-{Fixtures.SwitchesHash(tap)}",
             new[] { "--weights", weightsFolder, "--input-npy", inputNpy, "--switches", switches }
                 .Concat(cases.SelectMany(c => new[] { "--project", $"{c.Layer}:{c.Channel}:{c.Mode}" })).ToArray());
 

@@ -88,6 +88,15 @@ internal static class Fixtures
         return dir;
     }
 
+    /// <summary>A short hash of every recorded switch, in pool order.</summary>
+    public static string SwitchesHash(CnnEngine.Taps.RecordingTap tap)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (_, sw) in tap.Switches.OrderBy(p => p.Key, StringComparer.Ordinal))
+            sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(sw.Data.AsSpan()));
+        return Convert.ToHexString(sha.GetHashAndReset())[..12];
+    }
+
     private static void WriteNpy(string path, string dtype, byte[] raw, int[] shape)
     {
         string shapeText = shape.Length == 1 ? $"({shape[0]},)" : "(" + string.Join(", ", shape) + ")";
