@@ -68,6 +68,8 @@ public static class RunCommand
         using var weights = WeightsLoading.Load(parse.GetValue(CommonOptions.Weights), parse.GetValue(CommonOptions.NoDownload),
             allowRandomFallback: true, console);
         var image = ImageInput.Prepare(imagePath, original, sizing, weights.HasTop);
+        // Said only once the inputs are known good, so a bad input gets exactly one line on stderr.
+        console.Info($"weights: {weights.Source} ({(weights.HasTop ? "with top" : "no top")})");
 
         using var backend = BackendFactory.Open(parse, weights, console);
         console.Info($"device: {backend.DeviceId} ({backend.DeviceName})");

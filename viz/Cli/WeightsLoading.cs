@@ -41,7 +41,6 @@ public static class WeightsLoading
         try
         {
             var weights = Vgg16Weights.FromStore(store, console.Warn);
-            console.Info($"weights: {path} ({store.Layout}, {(weights.HasTop ? "with top" : "no top")})");
             return weights;
         }
         catch
