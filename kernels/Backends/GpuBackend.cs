@@ -26,7 +26,6 @@ public class GpuBackend : IForwardBackend
     public string DeviceName { get; }
     public Vgg16Weights Weights { get; }
     public ConvRung Rung { get; }
-    internal GpuOps Ops => _ops;
     /// <summary>The device this backend runs on (benchmarks time single ops on it).</summary>
     public IComputeDevice Device => _device;
 
