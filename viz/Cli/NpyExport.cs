@@ -11,6 +11,11 @@ namespace CnnEngine.Viz.Cli;
 /// </summary>
 public static class NpyExport
 {
+    /// <summary>The absolute paths Write will produce, in layer order.</summary>
+    public static IReadOnlyList<string> FileNames(string directory, IReadOnlyList<LayerSpec> layers) =>
+        layers.SelectMany(l => l.IsPool ? new[] { l.Name + ".npy", l.Name + "_switches.npy" } : new[] { l.Name + ".npy" })
+              .Select(n => Path.GetFullPath(Path.Combine(directory, n))).ToArray();
+
     public static IReadOnlyList<string> Write(string directory, IReadOnlyList<LayerSpec> layers, RecordingTap tap, CliConsole console)
     {
         bool fresh = !Directory.Exists(directory);

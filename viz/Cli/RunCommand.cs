@@ -68,6 +68,7 @@ public static class RunCommand
         using var weights = WeightsLoading.Load(parse.GetValue(CommonOptions.Weights), parse.GetValue(CommonOptions.NoDownload),
             allowRandomFallback: true, console);
         var image = ImageInput.Prepare(imagePath, original, sizing, weights.HasTop);
+        vizOptions?.CheckPicture(image.Resized.Width, image.Resized.Height);
         // Said only once the inputs are known good, so a bad input gets exactly one line on stderr.
         console.Info($"weights: {weights.Source} ({(weights.HasTop ? "with top" : "no top")})");
 
@@ -82,8 +83,9 @@ public static class RunCommand
 
         IReadOnlyList<ImageNetClasses.Prediction>? top5 = weights.HasTop ? ImageNetClasses.TopK(output.Data.AsSpan(0, Vgg16Architecture.ClassCount)) : null;
         var written = new List<string>();
-        IReadOnlyList<string>? npyFiles = npyDir is null ? null : NpyExport.Write(npyDir, weights.Layers, tap, console);
-        if (npyFiles is not null) written.AddRange(npyFiles);
+        // The report links the .npy files by their (known) names; they are written after the pictures, so
+        // --export-npy may point inside the --out folder, which the visualizer builds and renames as a whole.
+        IReadOnlyList<string>? npyFiles = npyDir is null ? null : NpyExport.FileNames(npyDir, weights.Layers);
 
         if (top5 is not null)
         {
@@ -108,6 +110,8 @@ public static class RunCommand
             written.AddRange(result.Files.Select(f => Path.Combine(result.OutputDirectory, f.RelativePath)));
             console.Info($"wrote {result.OutputDirectory} ({result.Files.Count} files, {result.Elapsed.TotalMilliseconds:F0} ms)");
         }
+
+        if (npyDir is not null) written.AddRange(NpyExport.Write(npyDir, weights.Layers, tap, console));
 
         console.JsonResult(new
         {
