@@ -15,7 +15,10 @@ public static class WeightsLoading
     public static Vgg16Weights Load(string? weightsArgument, bool noDownload, bool allowRandomFallback, CliConsole console)
     {
         if (string.Equals(weightsArgument, "random", StringComparison.OrdinalIgnoreCase))
+        {
+            console.Warn($"warning: seeded random weights (seed {RandomSeed}), as asked: pictures show random features, not ImageNet features");
             return Vgg16Weights.Random(RandomSeed, includeTop: false);
+        }
 
         string path;
         if (weightsArgument is not null)
