@@ -57,6 +57,20 @@ public class BadInputTests
     }
 
     [Fact]
+    public void DamagedVersion2ObjectHeaderFailsItsChecksum()
+    {
+        byte[] bytes = File.ReadAllBytes(Fixture("features-latest.h5"));
+        int ohdr = bytes.AsSpan().IndexOf("OHDR"u8);
+        Assert.True(ohdr > 0);
+        bytes[ohdr + 24] ^= 0x40; // inside the header's messages, covered by its lookup3 checksum
+        using var dir = Paths.NewTempDir("weights-bad");
+        string path = dir.File("damaged.h5");
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.IsType<Hdf5FormatException>(ReadAll(path));
+        Assert.Contains("fails its checksum", e.Message);
+    }
+
+    [Fact]
     public void EmptyAndMissingFilesAreClearErrors()
     {
         using var dir = Paths.NewTempDir("weights-bad");

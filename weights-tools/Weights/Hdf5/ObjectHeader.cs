@@ -40,16 +40,21 @@ internal static class ObjectHeader
             if ((flags & 0x10) != 0) pre.Skip(4);    // max compact / min dense attribute counts
             long chunkSize = (long)pre.UVar(1 << (flags & 3));
             bool trackCreationOrder = (flags & 0x04) != 0;
-            long start = address + pre.Position;
-            var chunk = src.ReadBlock(start, chunkSize, "object header chunk");
+            int prefix = pre.Position;
+            // Prefix + first chunk, then its checksum: read together so the checksum covers exactly what we parse.
+            var whole = src.ReadBlock(address, prefix + chunkSize + 4, "object header");
+            Lookup3.Verify(src, whole.Buffer.AsSpan(0, (int)(prefix + chunkSize)), whole.Buffer.AsSpan((int)(prefix + chunkSize), 4), whole.FileOffset, "object header");
+            var chunk = whole.Slice(prefix, (int)chunkSize);
             ParseV2Messages(chunk, trackCreationOrder, messages, continuations);
             seen.Add(address);
             while (continuations.Count > 0)
             {
                 var (a, len) = continuations.Dequeue();
                 if (!seen.Add(a)) throw new Hdf5FormatException($"{src.Path}: object header at offset {address} has a continuation loop: corrupt");
+                if (len < 8) throw new Hdf5FormatException($"{src.Path}: object header continuation of {len} bytes: corrupt");
                 var block = src.ReadBlock(a, len, "object header continuation");
                 block.ExpectSignature("OCHK", "object header continuation");
+                Lookup3.Verify(src, block.Buffer.AsSpan(0, (int)len - 4), block.Buffer.AsSpan((int)len - 4, 4), block.FileOffset, "object header continuation");
                 var body = block.Slice(4, (int)len - 8); // minus signature and checksum
                 ParseV2Messages(body, trackCreationOrder, messages, continuations);
                 if (messages.Count > MaxMessages) throw new Hdf5FormatException($"{src.Path}: object header at offset {address} has too many messages: corrupt");

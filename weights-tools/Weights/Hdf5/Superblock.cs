@@ -45,6 +45,8 @@ internal sealed record Superblock(int Version, long RootObjectHeader, long EndOf
             long extension = c.Address();
             eof = c.Address();
             rootHeader = c.Address();
+            int covered = c.Position;
+            Lookup3.Verify(src, c.Buffer.AsSpan(0, covered), c.Bytes(4), at, "superblock");
             if (Hdf5Address.IsDefined(extension))
             {
                 // A superblock extension holds file-wide settings (shared messages, page sizes): not written by h5py by default.
