@@ -30,6 +30,8 @@ public sealed class FeatureScanState
     public required string[] Layers { get; init; }
     public required int K { get; init; }
     public required ShardSpec Shard { get; init; }
+    /// <summary>Hash of this shard's image list: a resumed run must see the same files in the same order.</summary>
+    public string ImagesHash { get; init; } = "";
     /// <summary>Index (into this shard's image list) of the next image to read.</summary>
     public int Next { get; set; }
     public int Processed { get; set; }
@@ -42,7 +44,7 @@ public sealed class FeatureScanState
         var json = new Dictionary<string, object>
         {
             ["format"] = "cnn-engine-deconv-features/1", ["dataset"] = Dataset, ["layers"] = Layers, ["k"] = K,
-            ["shard_index"] = Shard.Index, ["shard_count"] = Shard.Count, ["next"] = Next, ["processed"] = Processed,
+            ["shard_index"] = Shard.Index, ["shard_count"] = Shard.Count, ["images_hash"] = ImagesHash, ["next"] = Next, ["processed"] = Processed,
             ["skipped"] = Skipped, ["complete"] = Complete, ["top"] = Top.ToJson(),
         };
         string temp = path + ".tmp-" + Environment.ProcessId;
@@ -63,6 +65,7 @@ public sealed class FeatureScanState
                 Layers = r.GetProperty("layers").EnumerateArray().Select(e => e.GetString()!).ToArray(),
                 K = r.GetProperty("k").GetInt32(),
                 Shard = new ShardSpec(r.GetProperty("shard_index").GetInt32(), r.GetProperty("shard_count").GetInt32()),
+                ImagesHash = r.TryGetProperty("images_hash", out var ih) ? ih.GetString() ?? "" : "",
                 Next = r.GetProperty("next").GetInt32(),
                 Processed = r.GetProperty("processed").GetInt32(),
                 Skipped = r.GetProperty("skipped").EnumerateArray().Select(e => e.GetString()!).ToList(),
@@ -113,6 +116,8 @@ public static class FeatureScan
         if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
         var images = ShardOf(ListImages(dataset), shard);
         string datasetFull = Path.GetFullPath(dataset);
+        string imagesHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(string.Join("\n", images))))[..16];
 
         FeatureScanState state;
         if (File.Exists(checkpointPath))
@@ -120,12 +125,14 @@ public static class FeatureScan
             state = FeatureScanState.Load(checkpointPath);
             if (state.Dataset != datasetFull || !state.Layers.SequenceEqual(layers) || state.K != k || state.Shard != shard)
                 throw new DeconvException($"{checkpointPath} was written by a run with other settings (dataset, layers, --top or --shard); remove it or use another --out");
+            if (state.ImagesHash != imagesHash)
+                throw new DeconvException($"{checkpointPath}: the dataset's files changed since that run started; remove it to start over");
         }
         else
         {
             state = new FeatureScanState
             {
-                Dataset = datasetFull, Layers = layers.ToArray(), K = k, Shard = shard,
+                Dataset = datasetFull, Layers = layers.ToArray(), K = k, Shard = shard, ImagesHash = imagesHash,
                 Top = new TopActivations(k, specs.ToDictionary(s => s.Name, s => s.OutChannels)),
             };
         }
