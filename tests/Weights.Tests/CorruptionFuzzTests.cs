@@ -14,6 +14,7 @@ public class CorruptionFuzzTests
     [InlineData("features-v108.h5", 2)]
     [InlineData("features-latest.h5", 3)]
     [InlineData("keras-nan.h5", 4)]
+    [InlineData("keras-split-attrs.h5", 5)]
     public void DamagedFilesFailWithTypedExceptionsOnly(string fixture, int seed)
     {
         byte[] original = File.ReadAllBytes(Fixture(fixture));
@@ -42,6 +43,9 @@ public class CorruptionFuzzTests
                         if (ds.IsFloat) ds.ReadFloat32();
                     foreach (var a in f.Root.Attributes.Values)
                         if (a.IsString) a.ReadStrings();
+                    // And through the Keras layer: layout recognition, name attributes, tensors.
+                    using var store = WeightStore.Open(path);
+                    foreach (string name in store.TensorNames) { store.GetShape(name); store.GetTensor(name); }
                 });
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 if (e is not null and not WeightsException) failures.Add($"iteration {iteration}: {e.GetType().Name}: {e.Message}\n{e.StackTrace?.Split('\n').FirstOrDefault()}");
@@ -55,6 +59,35 @@ public class CorruptionFuzzTests
         finally
         {
             File.Delete(path);
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(8)));
+    }
+
+    [Fact]
+    public void DamagedSafeTensorsFailWithTypedExceptionsOnly()
+    {
+        using var dir = CnnEngine.TestSupport.Paths.NewTempDir("fuzz-st");
+        string good = dir.File("good.safetensors");
+        using (var store = WeightStore.Open(Fixture("keras-nan.h5")))
+            SafeTensors.SafeTensorsWriter.Write(store, good, new Dictionary<string, string> { ["k"] = "v" });
+        byte[] original = File.ReadAllBytes(good);
+        int headerEnd = 8 + (int)BitConverter.ToUInt64(original, 0);
+        var rng = new Random(6);
+        var failures = new List<string>();
+        string path = dir.File("damaged.safetensors");
+        for (int iteration = 0; iteration < 400; iteration++)
+        {
+            byte[] damaged = (byte[])original.Clone();
+            for (int k = 0, n = 1 + rng.Next(3); k < n; k++)
+                damaged[rng.Next(headerEnd)] = (byte)(rng.Next(2) == 0 ? rng.Next(256) : "0123456789[]{},:\"-"[rng.Next(18)]);
+            if (rng.Next(10) == 0) Array.Resize(ref damaged, rng.Next(damaged.Length));
+            File.WriteAllBytes(path, damaged);
+            var e = Record.Exception(() =>
+            {
+                using var store = WeightStore.Open(path);
+                foreach (string name in store.TensorNames) { store.GetShape(name); _ = store.GetTensor(name).Span.Length; }
+            });
+            if (e is not null and not WeightsException) failures.Add($"iteration {iteration}: {e.GetType().Name}: {e.Message}");
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(8)));
     }
