@@ -59,6 +59,24 @@ public class ResolverTests
     }
 
     [Fact]
+    public void VerifiedCachesPassOverFilesWithTheWrongMd5()
+    {
+        using var dir = Paths.NewTempDir("resolve");
+        var q = Isolated(dir) with { VerifyCachedFiles = true };
+        Directory.CreateDirectory(q.KerasCacheDir!);
+        Directory.CreateDirectory(q.OwnCacheDir);
+        File.WriteAllText(Path.Combine(q.KerasCacheDir!, KerasWeightsFile.NoTop.FileName), "incomplete download");
+        byte[] good = RandomNumberGenerator.GetBytes(1000);
+        string own = Path.Combine(q.OwnCacheDir, KerasWeightsFile.NoTop.FileName);
+        File.WriteAllBytes(own, good);
+        var r = WeightsResolver.Resolve(q with { NoTopFile = KerasWeightsFile.NoTop with { Md5 = Md5(good) } });
+        Assert.Equal((own, WeightsOrigin.OwnCache), (r.Path, r.Origin));
+        Assert.Contains(r.Searched, s => s.EndsWith("(md5 mismatch: skipped)"));
+        // Without verification the first file found is used.
+        Assert.Equal(WeightsOrigin.KerasCache, WeightsResolver.Resolve(q with { VerifyCachedFiles = false }).Origin);
+    }
+
+    [Fact]
     public void NothingFoundWithoutDownloadSaysWhereItLooked()
     {
         using var dir = Paths.NewTempDir("resolve");

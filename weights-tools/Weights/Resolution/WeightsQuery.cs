@@ -26,6 +26,12 @@ public sealed record WeightsQuery
 
     public bool AllowDownload { get; init; } = true;
 
+    /// <summary>
+    /// Check the md5 of release files found in the caches (as Keras's get_file does) and pass over ones that do not
+    /// match. Off by default: it reads the whole file (about a second for the 553 MB one).
+    /// </summary>
+    public bool VerifyCachedFiles { get; init; }
+
     /// <summary>Folder URL the release files are fetched from (file name appended).</summary>
     public Uri DownloadBaseUrl { get; init; } = KerasWeightsFile.KerasBaseUrl;
 

@@ -31,7 +31,13 @@ public static class WeightsResolver
             {
                 string path = Path.Combine(dir, file.FileName);
                 searched.Add(path);
-                if (File.Exists(path)) return new ResolvedWeights(path, origin, file.IncludesTop, searched);
+                if (!File.Exists(path)) continue;
+                if (q.VerifyCachedFiles && !Md5Matches(path, file.Md5))
+                {
+                    searched[^1] += " (md5 mismatch: skipped)";
+                    continue;
+                }
+                return new ResolvedWeights(path, origin, file.IncludesTop, searched);
             }
         }
         var wanted = q.IncludeTop ? q.TopFile : q.NoTopFile;
@@ -43,5 +49,11 @@ public static class WeightsResolver
         WeightsDownloader.Download(url, destination, wanted.Md5, q.Progress, q.Http, q.DownloadTimeout);
         searched.Add(url.ToString());
         return new ResolvedWeights(destination, WeightsOrigin.Downloaded, wanted.IncludesTop, searched);
+    }
+
+    private static bool Md5Matches(string path, string md5)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        return string.Equals(Convert.ToHexString(System.Security.Cryptography.MD5.HashData(fs)), md5, StringComparison.OrdinalIgnoreCase);
     }
 }
