@@ -90,6 +90,21 @@ public class Hdf5FeatureTests
     }
 
     [Theory]
+    [InlineData("earliest", "symbol table")]
+    [InlineData("v108", "dense")]
+    [InlineData("latest", "dense")]
+    public void ThreeHundredLinksSpanSeveralIndexNodes(string libver, string storage)
+    {
+        using var f = Hdf5File.Open(Fixture($"features-{libver}.h5"));
+        var links = f.Root.TryGetGroup("links")!;
+        Assert.Equal(300, links.ChildCount);
+        Assert.Equal(storage, links.LinkStorage);
+        var target = f.Root.TryGetDataset("contiguous_f4")!;
+        Assert.Same(target, links.TryGetDataset("link_000"));
+        Assert.Same(target, links.TryGetDataset("link_299"));
+    }
+
+    [Theory]
     [InlineData("earliest")]
     [InlineData("v108")]
     [InlineData("latest")]
