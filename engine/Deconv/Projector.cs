@@ -151,6 +151,7 @@ public sealed class Projector : IDisposable
         int length = seed.Length;
         bool rented = false;
         int channelStart = channel, channelCount = 1;   // only these channels can be non-zero
+        bool rectified = false;                         // the signal was already rectified (before an unpool)
         try
         {
             for (int i = layers.Count - 1; i >= 0; i--)
@@ -162,7 +163,8 @@ public sealed class Projector : IDisposable
                 if (spec.IsConv)
                 {
                     if (guided) RectifyGuided.Run(signal.AsSpan(0, length), forward.Activations[spec.Name].Image(image));
-                    else Rectify.Run(signal.AsSpan(0, length));
+                    else if (!rectified) Rectify.Run(signal.AsSpan(0, length));
+                    rectified = false;
                     nextLength = h * w * spec.InChannels;  // (h, w, Cin): the signal at this conv's input
                     next = i == 0 ? new float[nextLength] : pool.Rent(nextLength);
                     ConvTranspose3x3.Run(signal.AsSpan(0, length), h, w, Packed(spec), next.AsSpan(0, nextLength), region, channelStart, channelCount, _threads);
@@ -176,6 +178,9 @@ public sealed class Projector : IDisposable
                         throw new InvalidOperationException($"the forward pass did not record the switches of {spec.Name}");
                     nextLength = H * W * spec.OutChannels; // (H, W, C)
                     next = pool.Rent(nextLength);
+                    // Unpooling only places values (and zeros), so it commutes with rectification: rectify the 4× smaller
+                    // pooled signal here instead of the unpooled one at the conv below (not for guided: its mask is per pixel).
+                    if (!guided && i > 0 && layers[i - 1].IsConv) { Rectify.Run(signal.AsSpan(0, length)); rectified = true; }
                     Unpool2x2.Run(signal.AsSpan(0, length), switches.Image(image), H, W, spec.OutChannels, next.AsSpan(0, nextLength));
                     region = new ConvTranspose3x3.Region(2 * region.Y0, Math.Min(H, 2 * region.Y1), 2 * region.X0, Math.Min(W, 2 * region.X1));
                 }

@@ -27,9 +27,34 @@ public static class Unpool2x2
             throw new ArgumentException("unpool: pooled/switches shorter than (H/2, W/2, C)");
         if (unpooled.Length < height * width * channels) throw new ArgumentException("unpool: output shorter than (H, W, C)");
 
-        if (Vector512.IsHardwareAccelerated && channels >= Vector512<float>.Count) Run512(pooled, switches, height, width, channels, unpooled);
-        else if (Vector256.IsHardwareAccelerated && channels >= Vector256<float>.Count) Run256(pooled, switches, height, width, channels, unpooled);
-        else RunScalar(pooled, switches, height, width, channels, unpooled);
+        // Large planes (a projection's lower layers) are split into row bands over the cores; each output row is
+        // written by exactly one band.
+        int bands = (long)height * width * channels >= 1 << 20 && height >= 4 ? Math.Min(Environment.ProcessorCount, height / 2) : 1;
+        if (bands <= 1)
+        {
+            RunRows(pooled, switches, height, width, channels, unpooled, 0, height);
+            return;
+        }
+        unsafe
+        {
+            fixed (float* p = pooled) fixed (int* s = switches) fixed (float* u = unpooled)
+            {
+                float* pp = p, uu = u; int* ss = s;
+                int pl = pooled.Length, sl = switches.Length, ul = unpooled.Length;
+                Parallel.For(0, bands, band =>
+                {
+                    int y0 = (int)((long)height * band / bands) & ~1, y1 = band == bands - 1 ? height : (int)((long)height * (band + 1) / bands) & ~1;
+                    RunRows(new ReadOnlySpan<float>(pp, pl), new ReadOnlySpan<int>(ss, sl), height, width, channels, new Span<float>(uu, ul), y0, y1);
+                });
+            }
+        }
+    }
+
+    private static void RunRows(ReadOnlySpan<float> pooled, ReadOnlySpan<int> switches, int height, int width, int channels, Span<float> unpooled, int y0, int y1)
+    {
+        if (Vector512.IsHardwareAccelerated && channels >= Vector512<float>.Count) Run512(pooled, switches, height, width, channels, unpooled, y0, y1);
+        else if (Vector256.IsHardwareAccelerated && channels >= Vector256<float>.Count) Run256(pooled, switches, height, width, channels, unpooled, y0, y1);
+        else RunScalar(pooled, switches, height, width, channels, unpooled, y0, y1);
     }
 
     /// <summary>Throws like the oracle when a switch lies outside its (H, W) plane.</summary>
@@ -39,13 +64,15 @@ public static class Unpool2x2
             if ((uint)s >= (uint)(height * width)) throw new ArgumentException($"unpool: switch {s} outside a {height}×{width} plane");
     }
 
-    internal static void Run512(ReadOnlySpan<float> pooled, ReadOnlySpan<int> switches, int height, int width, int channels, Span<float> unpooled)
+    internal static void Run512(ReadOnlySpan<float> pooled, ReadOnlySpan<int> switches, int height, int width, int channels, Span<float> unpooled,
+        int y0 = 0, int y1 = -1)
     {
+        if (y1 < 0) y1 = height;
         int outH = height / 2, outW = width / 2, step = Vector512<float>.Count;
         ref float p0 = ref MemoryMarshal.GetReference(pooled);
         ref int s0 = ref MemoryMarshal.GetReference(switches);
         ref float u0 = ref MemoryMarshal.GetReference(unpooled);
-        for (int y = 0; y < height; y++)
+        for (int y = y0; y < y1; y++)
         for (int x = 0; x < width; x++)
         {
             int o = (y * width + x) * channels;
@@ -67,13 +94,15 @@ public static class Unpool2x2
         }
     }
 
-    internal static void Run256(ReadOnlySpan<float> pooled, ReadOnlySpan<int> switches, int height, int width, int channels, Span<float> unpooled)
+    internal static void Run256(ReadOnlySpan<float> pooled, ReadOnlySpan<int> switches, int height, int width, int channels, Span<float> unpooled,
+        int y0 = 0, int y1 = -1)
     {
+        if (y1 < 0) y1 = height;
         int outH = height / 2, outW = width / 2, step = Vector256<float>.Count;
         ref float p0 = ref MemoryMarshal.GetReference(pooled);
         ref int s0 = ref MemoryMarshal.GetReference(switches);
         ref float u0 = ref MemoryMarshal.GetReference(unpooled);
-        for (int y = 0; y < height; y++)
+        for (int y = y0; y < y1; y++)
         for (int x = 0; x < width; x++)
         {
             int o = (y * width + x) * channels;
@@ -95,10 +124,12 @@ public static class Unpool2x2
         }
     }
 
-    internal static void RunScalar(ReadOnlySpan<float> pooled, ReadOnlySpan<int> switches, int height, int width, int channels, Span<float> unpooled)
+    internal static void RunScalar(ReadOnlySpan<float> pooled, ReadOnlySpan<int> switches, int height, int width, int channels, Span<float> unpooled,
+        int y0 = 0, int y1 = -1)
     {
+        if (y1 < 0) y1 = height;
         int outH = height / 2, outW = width / 2;
-        for (int y = 0; y < height; y++)
+        for (int y = y0; y < y1; y++)
         for (int x = 0; x < width; x++)
         {
             int o = (y * width + x) * channels;

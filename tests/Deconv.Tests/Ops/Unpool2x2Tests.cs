@@ -11,6 +11,8 @@ public class Unpool2x2Tests
             for (int c = 1; c <= 17; c++) yield return new object[] { h, w, c };
         yield return new object[] { 14, 14, 33 };
         yield return new object[] { 6, 10, 64 };
+        yield return new object[] { 131, 130, 64 }; // over 1M elements: the row-band parallel path
+        yield return new object[] { 65, 257, 65 };
     }
 
     [Theory, MemberData(nameof(Sizes))]
