@@ -15,6 +15,42 @@ namespace CnnEngine.Viz.Deconv;
 /// </summary>
 public static class DeconvReport
 {
+    public static readonly System.CommandLine.Option<bool> DeconvOption = new("--deconv") { Description = "Add deconvnet projections of the strongest maps to the report" };
+    public static readonly System.CommandLine.Option<bool> OcclusionOption = new("--occlusion") { Description = "Add occlusion sensitivity maps (Fig. 7) to the report (class maps need the top)" };
+    public static readonly System.CommandLine.Option<bool> InvarianceOption = new("--invariance") { Description = "Add invariance charts (Fig. 5) to the report (needs the top)" };
+
+    /// <summary>Adds --deconv, --occlusion and --invariance to the default run's command.</summary>
+    public static void AddOptions(System.CommandLine.Command command)
+    {
+        command.Options.Add(DeconvOption);
+        command.Options.Add(OcclusionOption);
+        command.Options.Add(InvarianceOption);
+    }
+
+    /// <summary>
+    /// The sections the command line asked for (none when no flag is given): pass them as VisualizeInputs.ExtraSections.
+    /// Occlusion and invariance need the classifier top; without it they are skipped with a warning.
+    /// </summary>
+    /// <param name="input">(1, H, W, 3) preprocessed, as the default run fed it.</param>
+    public static IReadOnlyList<ReportSection> SectionsFor(System.CommandLine.ParseResult parse, IForwardBackend backend, Tensor input, Action<string> warn)
+    {
+        var sections = new List<ReportSection>();
+        if (parse.GetValue(DeconvOption)) sections.Add(Projections(backend, input));
+        bool top = backend.Weights.HasTop && input.Shape[1] == Vgg16Architecture.TopInputSize && input.Shape[2] == Vgg16Architecture.TopInputSize;
+        if (parse.GetValue(OcclusionOption))
+        {
+            int side = Math.Min(input.Shape[1], input.Shape[2]);
+            sections.Add(Occlusion(backend, input, patch: Math.Max(1, side * 2 / 7), stride: Math.Max(1, side / 7))); // 64 / 32 at 224²: 6×6 positions
+            if (!top) warn("warning: --occlusion without the classifier top maps the feature activation only");
+        }
+        if (parse.GetValue(InvarianceOption))
+        {
+            if (top) sections.Add(Invariance(backend, input));
+            else warn("warning: --invariance needs weights with the classifier top and a 224×224 input; section skipped");
+        }
+        return sections;
+    }
+
     public static readonly string[] DefaultLayers = { "block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3" };
 
     /// <summary>
