@@ -1,3 +1,4 @@
+using CnnEngine.Imaging.Png;
 using System.Buffers.Binary;
 using System.IO.Compression;
 

@@ -1,7 +1,10 @@
 namespace CnnEngine.Imaging.Png;
 
-/// <summary>The CRC-32 of PNG chunks (ISO 3309 / ITU-T V.42, polynomial 0xEDB88320, reflected), table-driven.</summary>
-internal static class Crc32
+/// <summary>
+/// The CRC-32 of PNG chunks (ISO 3309 / ITU-T V.42, polynomial 0xEDB88320, reflected), table-driven.
+/// Shared by the PNG decoder here and the PNG writer in viz/.
+/// </summary>
+public static class Crc32
 {
     private static readonly uint[] Table = BuildTable();
 
@@ -17,10 +20,12 @@ internal static class Crc32
         return table;
     }
 
-    public static uint Compute(ReadOnlySpan<byte> data)
+    public static uint Compute(ReadOnlySpan<byte> data) => Update(0xFFFFFFFFu, data) ^ 0xFFFFFFFFu;
+
+    /// <summary>Feeds more bytes into a running CRC (start with 0xFFFFFFFF, finish by xor-ing 0xFFFFFFFF).</summary>
+    public static uint Update(uint crc, ReadOnlySpan<byte> data)
     {
-        uint c = 0xFFFFFFFFu;
-        foreach (byte b in data) c = Table[(c ^ b) & 0xFF] ^ (c >> 8);
-        return c ^ 0xFFFFFFFFu;
+        foreach (byte b in data) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        return crc;
     }
 }

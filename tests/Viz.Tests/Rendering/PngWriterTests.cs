@@ -1,3 +1,4 @@
+using CnnEngine.Imaging.Png;
 using System.IO.Compression;
 using CnnEngine.TestSupport;
 using CnnEngine.Viz.Rendering;
