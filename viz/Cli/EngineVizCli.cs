@@ -36,7 +36,7 @@ public static class EngineVizCli
     {
         string message = e switch
         {
-            CliException or WeightsException or ImageException or ArgumentException or IOException
+            CliException or WeightsException or ImageException or CnnEngine.Kernels.DeviceException or ArgumentException or IOException
                 or UnauthorizedAccessException or InvalidOperationException or NotSupportedException => e.Message,
             _ => $"{e.GetType().Name}: {e.Message}",
         };
