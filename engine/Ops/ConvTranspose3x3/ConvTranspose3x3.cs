@@ -54,11 +54,6 @@ public static class ConvTranspose3x3
         // times faster than the kernel below (see bench/deconv/RESULTS.md). A region goes through it as a crop: the
         // output can be non-zero only within one pixel of the input's region, and every input pixel outside that grown
         // rectangle is zero, so a 'same' conv of the crop (zero padding) is exact.
-        if (packed.FewOutputs is not null && inChannelStart == 0 && inChannelCount == cin && !inputRegion.IsEmpty)
-        {
-            ConvTranspose3x3FewOutputs.Run(input, height, width, cin, packed.FewOutputs, cout, output, threads);
-            return;
-        }
         if (packed.Forward is not null && inChannelStart == 0 && (inChannelCount < 0 || inChannelCount == cin) && !inputRegion.IsEmpty)
         {
             RunViaForwardConv(input, height, width, packed, output, inputRegion.Grow(1, height, width), threads);

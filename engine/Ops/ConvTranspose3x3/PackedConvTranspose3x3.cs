@@ -31,9 +31,6 @@ public sealed class PackedConvTranspose3x3 : IDisposable
     /// <summary>(Blocks, 3, 3, InChannels, Lanes).</summary>
     public float[] Weights { get; }
 
-    /// <summary>(Cout, 3, 3, Cin) for <see cref="ConvTranspose3x3FewOutputs"/> when it applies (e.g. 64 → 3); else null.</summary>
-    public float[]? FewOutputs { get; private set; }
-
     /// <summary>The same flipped, channel-swapped kernel for the forward conv driver; null when not packed.</summary>
     public PackedConv3x3? Forward { get; private set; }
 
@@ -92,9 +89,6 @@ public sealed class PackedConvTranspose3x3 : IDisposable
                 flipped[((ky * 3 + kx) * cout + co) * cin + ci] = forwardKernel[(((2 - ky) * 3 + (2 - kx)) * cin + ci) * cout + co];
             forward = PackedConv3x3.Pack(flipped, new float[cin], cout, cin);
         }
-        var result = new PackedConvTranspose3x3(cout, cin, lanes, packed, forward);
-        if (useForwardConv && ConvTranspose3x3FewOutputs.Applies(cout, cin))
-            result.FewOutputs = ConvTranspose3x3FewOutputs.Pack(forwardKernel, cin, cout);
-        return result;
+        return new PackedConvTranspose3x3(cout, cin, lanes, packed, forward);
     }
 }
