@@ -38,6 +38,11 @@ internal static class Fixtures
     /// <summary>A real photo, loaded and preprocessed by PIL (keras.utils.load_img + preprocess_input) into (1, 224, 224, 3).</summary>
     public static (Tensor Input, string NpyPath) Photo(string name)
     {
+        lock (Lock) return PhotoLocked(name); // test classes run in parallel: one writer per cached file
+    }
+
+    private static (Tensor Input, string NpyPath) PhotoLocked(string name)
+    {
         string path = Path.Combine(Paths.Generated, $"deconv-input-{Path.GetFileNameWithoutExtension(name)}.npy");
         if (!File.Exists(path))
         {
@@ -54,7 +59,12 @@ internal static class Fixtures
     /// <summary>A small photo-derived input: the photo's top-left crop of height × width (still real pixels).</summary>
     public static (Tensor Input, string NpyPath) PhotoCrop(string name, int height, int width)
     {
-        var (full, _) = Photo(name);
+        lock (Lock) return PhotoCropLocked(name, height, width);
+    }
+
+    private static (Tensor Input, string NpyPath) PhotoCropLocked(string name, int height, int width)
+    {
+        var (full, _) = PhotoLocked(name);
         string path = Path.Combine(Paths.Generated, $"deconv-input-{Path.GetFileNameWithoutExtension(name)}-{height}x{width}.npy");
         var crop = new Tensor(1, height, width, 3);
         for (int y = 0; y < height; y++)
@@ -65,6 +75,11 @@ internal static class Fixtures
 
     /// <summary>Runs the reference once per distinct argument list; returns its output folder (cached).</summary>
     public static string Reference(string name, params string[] args)
+    {
+        lock (Lock) return ReferenceLocked(name, args);
+    }
+
+    private static string ReferenceLocked(string name, string[] args)
     {
         string dir = Path.Combine(Paths.Generated, "deconv-ref-" + name);
         if (File.Exists(Path.Combine(dir, "complete"))) return dir;
