@@ -38,6 +38,7 @@ public static class RunCommand
         root.Options.Add(ListDevices);
         root.Options.Add(NoViz);
         VisualizeOptions.AddTo(root);
+        CnnEngine.Viz.Deconv.DeconvReport.AddOptions(root);
         root.SetAction(Execute);
     }
 
@@ -104,7 +105,8 @@ public static class RunCommand
                 new InputPicture(image.Resized.Width, image.Resized.Height, image.Resized.Pixels),
                 tap.Activations, tap.Switches,
                 top5?.Select(p => new ClassScore(p.Index, p.Label, p.Probability)).ToArray(),
-                weights.Source, weights.IsRandom, backend.DeviceName, npyFiles);
+                weights.Source, weights.IsRandom, backend.DeviceName, npyFiles,
+                ExtraSections: CnnEngine.Viz.Deconv.DeconvReport.SectionsFor(parse, backend, image.Input, console.Warn));
             IVizProgress progress = console.Quiet || console.Json ? SilentVizProgress.Instance : new SpectreVizProgress();
             var result = VisualizeRun.Run(vizOptions, inputs, progress);
             written.AddRange(result.Files.Select(f => Path.Combine(result.OutputDirectory, f.RelativePath)));
