@@ -186,6 +186,13 @@ public sealed class Projector : IDisposable
                 }
                 if (rented) pool.Return(signal);
                 signal = next; length = nextLength; rented = i != 0 || !spec.IsConv;
+                // Once the signal fills (most of) the plane in every channel (a whole-map projection right after its
+                // first, single-channel step), the rest runs in padded buffers like the forward pass: no crops, no
+                // padding copies, ReLU fused into the transposed convs, a dedicated 64 → 3 last step.
+                if (spec.IsConv && i > 0 && !guided && 4L * (region.Y1 - region.Y0) * (region.X1 - region.X0) >= 3L * h * w &&
+                    PaddedDescent.Available(layers, i - 1, Packed))
+                    return new Tensor(PaddedDescent.Run(signal.AsSpan(0, length), layers, i - 1, sizes, inH, inW, Packed, forward, image, _threads),
+                        1, inH, inW, 3);
             }
             rented = false; // the last step (block1_conv1's transpose) wrote a fresh array
             return new Tensor(signal, 1, inH, inW, 3);

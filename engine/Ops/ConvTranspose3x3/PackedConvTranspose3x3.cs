@@ -34,6 +34,13 @@ public sealed class PackedConvTranspose3x3 : IDisposable
     /// <summary>The same flipped, channel-swapped kernel for the forward conv driver; null when not packed.</summary>
     public PackedConv3x3? Forward { get; private set; }
 
+    /// <summary>
+    /// For 3 output channels (block1_conv1's transpose) the same kernel for <see cref="ConvTranspose3x3ToFewChannels"/>:
+    /// (3 output channels, 3 ky, 3 kx, InChannels), so one output's weights for one ky are 3·InChannels contiguous
+    /// values, in the order of three neighbouring padded input pixels. Null for other channel counts.
+    /// </summary>
+    public float[]? FewChannels { get; private init; }
+
     private PackedConvTranspose3x3(int inChannels, int outChannels, int lanes, float[] weights, PackedConv3x3? forward)
     {
         InChannels = inChannels; OutChannels = outChannels; Lanes = lanes;
@@ -89,6 +96,13 @@ public sealed class PackedConvTranspose3x3 : IDisposable
                 flipped[((ky * 3 + kx) * cout + co) * cin + ci] = forwardKernel[(((2 - ky) * 3 + (2 - kx)) * cin + ci) * cout + co];
             forward = PackedConv3x3.Pack(flipped, new float[cin], cout, cin);
         }
-        return new PackedConvTranspose3x3(cout, cin, lanes, packed, forward);
+        float[]? few = null;
+        if (cin == ConvTranspose3x3ToFewChannels.Channels)
+        {
+            few = new float[cin * 9 * cout]; // (3, 3, 3, Cout): K'[ky, kx, co, ci] = K[2 - ky, 2 - kx, ci, co] at [ci, ky, kx, co]
+            for (int ci = 0; ci < cin; ci++) for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) for (int co = 0; co < cout; co++)
+                few[((ci * 3 + ky) * 3 + kx) * cout + co] = forwardKernel[(((2 - ky) * 3 + (2 - kx)) * cin + ci) * cout + co];
+        }
+        return new PackedConvTranspose3x3(cout, cin, lanes, packed, forward) { FewChannels = few };
     }
 }
