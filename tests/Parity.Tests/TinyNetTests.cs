@@ -1,3 +1,4 @@
+using CnnEngine.Backends.Reference;
 using System.Text.Json;
 using CnnEngine.Backends.Cpu;
 using CnnEngine.Model;
@@ -34,7 +35,9 @@ public class TinyNetTests(ITestOutputHelper output)
     [Fact]
     public void Scalar_oracles_composed_match_pytorch_on_the_tiny_network()
     {
-        var (acts, switches) = ScalarVgg16.ConvBase(TinyNetWeights.Weights, TinyNetReference.Input());
+        var reference = new RecordingTap();
+        new ScalarBackend(TinyNetWeights.Weights).Forward(TinyNetReference.Input(), reference);
+        var (acts, switches) = (reference.Activations, reference.Switches);
         foreach (var layer in Vgg16Architecture.ConvBase)
         {
             var (rel, _) = TinyNetReference.AssertLayer(layer.Name, acts[layer.Name]);

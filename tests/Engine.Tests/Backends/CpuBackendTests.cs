@@ -1,3 +1,4 @@
+using CnnEngine.Backends.Reference;
 using CnnEngine.Backends.Cpu;
 using CnnEngine.Model;
 using CnnEngine.Ops;
@@ -36,7 +37,9 @@ public class CpuBackendTests
     {
         var weights = SharedWeights.Value;
         var input = RandomInput(n, h, w, seed: h * w);
-        var (refActivations, refSwitches) = ScalarVgg16.Forward(weights, input);
+        var reference = new RecordingTap();
+        new ScalarBackend(weights).Forward(input, reference);
+        var (refActivations, refSwitches) = (reference.Activations, reference.Switches);
 
         using var backend = new CpuBackend(weights, threads);
         var tap = new RecordingTap();
