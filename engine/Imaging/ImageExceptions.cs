@@ -16,19 +16,23 @@ public abstract class ImageException : Exception
     }
 }
 
-/// <summary>The file could not be read at all (missing, a directory, no permission).</summary>
+/// <summary>The file could not be read at all (missing, a directory, not a regular file, no permission).</summary>
 public sealed class ImageFileException(string source, string problem, Exception? inner = null)
     : ImageException(source, problem, inner);
 
-/// <summary>Not a PNG or JPEG, or a flavour we refuse (CMYK/YCCK JPEG).</summary>
+/// <summary>Not a JPEG, PNG, WebP, BMP or GIF, or a flavour the codecs cannot read.</summary>
 public sealed class UnsupportedImageFormatException(string source, string problem)
     : ImageException(source, problem);
 
-/// <summary>The file claims to be a PNG/JPEG but its bytes are broken or cut short.</summary>
+/// <summary>The file claims to be an image but its bytes are broken or cut short.</summary>
 public sealed class CorruptImageException(string source, string problem, Exception? inner = null)
     : ImageException(source, problem, inner);
 
-/// <summary>The header announces more than <see cref="ImageLimits.MaxPixels"/>; refused before decoding.</summary>
+/// <summary>
+/// Refused before decoding by a budget of <see cref="ImageDecodeOptions"/>: more pixels than
+/// <see cref="ImageLimits.MaxPixels"/>, more decode memory than <see cref="ImageLimits.MaxDecodedBytes"/>, or more
+/// JPEG scans than <see cref="ImageLimits.MaxJpegScans"/>.
+/// </summary>
 public sealed class ImageTooLargeException(string source, string problem)
     : ImageException(source, problem);
 
@@ -36,6 +40,6 @@ public sealed class ImageTooLargeException(string source, string problem)
 public sealed class ImageTooSmallException(string source, string problem)
     : ImageException(source, problem);
 
-/// <summary>libturbojpeg.so.0 is not installed (or too old to have the TurboJPEG 2.x API).</summary>
-public sealed class JpegLibraryMissingException(string source, string problem, Exception? inner = null)
+/// <summary>SkiaSharp's native library could not be loaded (a platform without SkiaSharp native assets).</summary>
+public sealed class ImageCodecMissingException(string source, string problem, Exception? inner = null)
     : ImageException(source, problem, inner);

@@ -12,6 +12,11 @@ internal static class Fixtures
     public static string Bad(string name) => Path.Combine(Root, "bad", name);
     public static string Expected(string name) => Path.Combine(Root, "expected", name);
 
+    /// <summary>The folders of decodable fixtures, one per format, each file with PIL's expected/&lt;file&gt;.npy.</summary>
+    public static readonly string[] FormatFolders = ["png", "jpeg", "webp", "bmp", "gif"];
+
+    public static string InFolder(string folder, string name) => Path.Combine(Root, folder, name);
+
     /// <summary>The real photos of ../shared/images (never copied into the repository).</summary>
     public static readonly string[] RealPhotos =
     [
@@ -25,6 +30,22 @@ internal static class Fixtures
         Npy.Array a = Npy.Read(npyPath);
         Assert.True(a.Shape.Length == 3 && a.Shape[2] == 3, $"{npyPath}: expected (H, W, 3), got ({string.Join(", ", a.Shape)})");
         return new RgbImage(a.Shape[1], a.Shape[0], a.AsUInt8());
+    }
+
+    /// <summary>How many samples differ and by how much at most.</summary>
+    public static (int Count, int Max) Difference(RgbImage expected, RgbImage actual)
+    {
+        Assert.True(expected.Width == actual.Width && expected.Height == actual.Height,
+            $"size {actual.Width}x{actual.Height}, expected {expected.Width}x{expected.Height}");
+        int count = 0, max = 0;
+        for (int i = 0; i < expected.Pixels.Length; i++)
+        {
+            int d = Math.Abs(expected.Pixels[i] - actual.Pixels[i]);
+            if (d == 0) continue;
+            count++;
+            max = Math.Max(max, d);
+        }
+        return (count, max);
     }
 
     /// <summary>Asserts two pictures are pixel-identical; on failure says where and how many differ.</summary>

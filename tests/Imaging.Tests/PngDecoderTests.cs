@@ -1,25 +1,8 @@
 namespace CnnEngine.Imaging.Tests;
 
-/// <summary>Every committed PNG decodes to exactly PIL's <c>convert('RGB')</c> of it (expected/*.npy, made by PIL).</summary>
+/// <summary>PNG specifics (pixel parity for every fixture is <see cref="DecodeParityTests"/>).</summary>
 public class PngDecoderTests
 {
-    public static TheoryData<string> PngFixtures()
-    {
-        var data = new TheoryData<string>();
-        foreach (string file in Directory.GetFiles(Path.Combine(Fixtures.Root, "png"), "*.png").Order())
-            if (File.Exists(Fixtures.Expected(Path.GetFileName(file) + ".npy"))) data.Add(Path.GetFileName(file));
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(PngFixtures))]
-    public void DecodesLikePil(string name)
-    {
-        RgbImage expected = Fixtures.ReadExpected(Fixtures.Expected(name + ".npy"));
-        RgbImage actual = ImageLoader.Load(Fixtures.Png(name));
-        Fixtures.AssertPixelsEqual(expected, actual, name);
-    }
-
     [Fact]
     public void FixtureSetCoversEveryColorTypeAndBitDepth()
     {

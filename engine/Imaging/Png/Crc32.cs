@@ -2,7 +2,7 @@ namespace CnnEngine.Imaging.Png;
 
 /// <summary>
 /// The CRC-32 of PNG chunks (ISO 3309 / ITU-T V.42, polynomial 0xEDB88320, reflected), table-driven.
-/// Shared by the PNG decoder here and the PNG writer in viz/.
+/// Used by the PNG writer in viz/ (decoding goes through SkiaSharp, which checks CRCs itself).
 /// </summary>
 public static class Crc32
 {
