@@ -9,7 +9,7 @@ namespace CnnEngine.Viz.Animation;
 /// <param name="Target">Zoom center in input pixels (x, y), pixel-index coordinates; null = the receptive-field
 /// center of the strongest unit of the deepest layer.</param>
 public sealed record ZoomRequest(RgbCanvas Input, IReadOnlyList<(LayerSpec Layer, Tensor Activation)> Layers,
-    Colormap Colormap, bool SharedScale, bool RandomWeights, int FrameDelayMs, (double X, double Y)? Target);
+    Colormap Colormap, bool SharedScale, bool RandomWeights, (double X, double Y)? Target);
 
 /// <summary>Where the zoom goes and what each step shows (exposed for tests and the report).</summary>
 public sealed record ZoomPlan((double X, double Y) Target, ReceptiveField TargetField, string TargetLayer,
@@ -25,13 +25,21 @@ public sealed record ZoomStep(LayerSpec Layer, Tensor Activation, ReceptiveField
 /// so the layers line up with the photo beneath them. The window shrinks geometrically from the whole picture to
 /// <see cref="FinalWindowInJumps"/> of the deepest layer's jumps across.
 /// Pure layer frames use the colormap as their palette; photo and blended frames are median-cut quantized.
+/// Timing is its own (not --frame-delay, which is the journey's): each fade is <see cref="FadeFrames"/> short frames, so
+/// the whole zoom through VGG16's 13 conv layers lasts about 7 s and moves smoothly instead of as a slideshow.
 /// </summary>
 public static class ZoomAnimation
 {
     public const int Side = 256;
-    public const int FadeFrames = 3;
+    public const int FadeFrames = 6;
     public const int HoldFrames = 2;
     public const double FinalWindowInJumps = 3;
+
+    /// <summary>Each fade frame: 13 layers x 6 frames x 70 ms = 5.5 s of zoom.</summary>
+    public const int FadeFrameDelayMs = 70;
+
+    /// <summary>Each hold frame (photo at the start, deepest layer at the end): 4 x 400 ms = 1.6 s.</summary>
+    public const int HoldFrameDelayMs = 400;
 
     public static ZoomPlan Plan(ZoomRequest r)
     {
@@ -108,13 +116,14 @@ public static class ZoomAnimation
             double side = fullSide * Math.Pow(finalSide / fullSide, t);
             double cx = start.X + (plan.Target.X - start.X) * t, cy = start.Y + (plan.Target.Y - start.Y) * t;
             var window = (X0: cx - side / 2, Y0: cy - side / 2, Side: side);
-            frames[i] = RenderFrame(r, plan, scales, schedule[i], window, i < HoldFrames);
+            int delay = i < HoldFrames || i >= schedule.Count - HoldFrames ? HoldFrameDelayMs : FadeFrameDelayMs;
+            frames[i] = RenderFrame(r, plan, scales, schedule[i], window, i < HoldFrames, delay);
         });
         return frames;
     }
 
     private static GifFrame RenderFrame(ZoomRequest r, ZoomPlan plan, ChannelScale[] scales, (int From, int To, double Alpha) s,
-        (double X0, double Y0, double Side) window, bool outlineTarget)
+        (double X0, double Y0, double Side) window, bool outlineTarget, int delayMs)
     {
         int top = FrameText.HeaderHeight(1, 1, r.RandomWeights);
         int height = top + Side;
@@ -124,7 +133,7 @@ public static class ZoomAnimation
             var indices = new byte[Side * height]; // (H, W)
             LayerIndices(plan.Steps[s.To], scales[s.To], window, indices.AsSpan(top * Side));
             FrameText.DrawHeader(indices, Side, r.Colormap, new[] { label }, 1, r.RandomWeights);
-            return new GifFrame(indices, Side, height, r.Colormap.Lut, r.FrameDelayMs);
+            return new GifFrame(indices, Side, height, r.Colormap.Lut, delayMs);
         }
 
         var canvas = new RgbCanvas(Side, height);
@@ -143,7 +152,7 @@ public static class ZoomAnimation
         if (outlineTarget) OutlineField(canvas, top, plan, window);
         FrameText.DrawHeader(canvas, new[] { label }, 1, r.RandomWeights);
         var (q, palette) = MedianCutQuantizer.Quantize(canvas.Pixels, Side, height);
-        return new GifFrame(q, Side, height, palette, r.FrameDelayMs);
+        return new GifFrame(q, Side, height, palette, delayMs);
     }
 
     public static string Label(ZoomStep step) => string.Create(CultureInfo.InvariantCulture,

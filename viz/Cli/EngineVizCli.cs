@@ -20,6 +20,14 @@ public static class EngineVizCli
             System.Console.Error.WriteLine($"engine-viz: error: {parse.Errors[0].Message} (see engine-viz --help)");
             return 2;
         }
+        if (IsHelp(args) && parse.CommandResult.Command is not RootCommand)
+        {
+            // A subcommand's help, without the root's <image> argument (see HelpLayout).
+            var help = new StringWriter();
+            int code = parse.Invoke(new InvocationConfiguration { Output = help, EnableDefaultExceptionHandler = false });
+            System.Console.Out.Write(HelpLayout.WithoutRootArguments(help.ToString(), root));
+            return code;
+        }
         try
         {
             // Our own handler below prints one line; System.CommandLine's default would print a stack trace.

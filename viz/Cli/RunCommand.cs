@@ -17,7 +17,7 @@ public static class RunCommand
 {
     public static readonly Argument<string?> Image = new("image")
     {
-        Description = "Image to run (PNG or JPEG)",
+        Description = "Image to run (JPEG, PNG, WebP, BMP or GIF)",
         Arity = ArgumentArity.ZeroOrOne,
     };
 
@@ -66,8 +66,9 @@ public static class RunCommand
         var original = ImageInput.Decode(imagePath);
         if (vizOptions is not null) CheckOutputDirectory(vizOptions.OutputDirectory ?? VisualizeRun.DefaultOutputDirectory(imagePath), vizOptions.Force);
 
+        // The random fallback gets the top (so a first run shows the top-5 too), unless the input keeps its own size.
         using var weights = WeightsLoading.Load(parse.GetValue(CommonOptions.Weights), parse.GetValue(CommonOptions.NoDownload),
-            allowRandomFallback: true, console);
+            allowRandomFallback: true, console, fallbackWithTop: !sizing.Native);
         var image = ImageInput.Prepare(imagePath, original, sizing, weights.HasTop);
         vizOptions?.CheckPicture(image.Resized.Width, image.Resized.Height);
         // Said only once the inputs are known good, so a bad input gets exactly one line on stderr.
@@ -107,10 +108,16 @@ public static class RunCommand
                 top5?.Select(p => new ClassScore(p.Index, p.Label, p.Probability)).ToArray(),
                 weights.Source, weights.IsRandom, backend.DeviceName, npyFiles,
                 ExtraSections: CnnEngine.Viz.Deconv.DeconvReport.SectionsFor(parse, backend, image.Input, console.Warn));
-            IVizProgress progress = console.Quiet || console.Json ? SilentVizProgress.Instance : new SpectreVizProgress();
+            // Bars on a terminal; in a log or pipe, one line per finished stage (redrawn bars never show their end there).
+            IVizProgress progress = console.Quiet || console.Json ? SilentVizProgress.Instance
+                : System.Console.IsErrorRedirected ? new LineVizProgress(System.Console.Error) : new SpectreVizProgress();
             var result = VisualizeRun.Run(vizOptions, inputs, progress);
             written.AddRange(result.Files.Select(f => Path.Combine(result.OutputDirectory, f.RelativePath)));
-            console.Info($"wrote {result.OutputDirectory} ({result.Files.Count} files, {result.Elapsed.TotalMilliseconds:F0} ms)");
+            // The summary (what was written, where) is a result: stdout. Progress and diagnostics stay on stderr.
+            console.Result($"wrote {result.OutputDirectory} ({result.Files.Count} files, {result.Elapsed.TotalMilliseconds:F0} ms): " +
+                           $"open {Path.Combine(result.OutputDirectory, VisualizeRun.ReportFile)}");
+            if (vizOptions.SingleFile)
+                console.Result($"single-file report: {Path.Combine(result.OutputDirectory, VisualizeRun.SingleFileName(imagePath))}");
         }
 
         if (npyDir is not null) written.AddRange(NpyExport.Write(npyDir, weights.Layers, tap, console));

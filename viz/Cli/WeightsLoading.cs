@@ -12,7 +12,17 @@ public static class WeightsLoading
 {
     public const int RandomSeed = 16;
 
-    public static Vgg16Weights Load(string? weightsArgument, bool noDownload, bool allowRandomFallback, CliConsole console)
+    /// <summary>The one line said when the run goes on with random weights because none were found.</summary>
+    public static string FallbackWarning(string whyNone) =>
+        $"warning: no VGG16 weights ({whyNone}): using seeded random weights, so pictures show random features and classes mean nothing. " +
+        "Real weights: 'weights-tools download', or put vgg16_weights_tf_dim_ordering_tf_kernels.h5 in ~/.keras/models/";
+
+    /// <param name="fallbackWithTop">
+    /// Whether the random fallback has the top (fc1, fc2, predictions), so a first run shows every section (top-5
+    /// included; its classes are meaningless and every output says so). Off for --size native and for benchmarks.
+    /// </param>
+    public static Vgg16Weights Load(string? weightsArgument, bool noDownload, bool allowRandomFallback, CliConsole console,
+        bool fallbackWithTop = false)
     {
         if (string.Equals(weightsArgument, "random", StringComparison.OrdinalIgnoreCase))
         {
@@ -28,14 +38,13 @@ public static class WeightsLoading
         }
         else
         {
-            string? found = WeightsFinder.Find(noDownload, console);
+            string? found = WeightsFinder.Find(noDownload, console, out string? whyNone);
             if (found is null)
             {
                 if (!allowRandomFallback)
-                    throw new CliException("no VGG16 weights found: pass --weights FILE (see README: Weights) or --weights random");
-                console.Warn("warning: no VGG16 weights found (see README: Weights); using seeded random weights: " +
-                             "pictures show random features, not ImageNet features");
-                return Vgg16Weights.Random(RandomSeed, includeTop: false);
+                    throw new CliException($"no VGG16 weights ({whyNone}): pass --weights FILE (see README: Weights) or --weights random");
+                console.Warn(FallbackWarning(whyNone ?? "none found"));
+                return Vgg16Weights.Random(RandomSeed, includeTop: fallbackWithTop);
             }
             path = found;
         }

@@ -6,8 +6,10 @@ using CnnEngine.Tensors;
 namespace CnnEngine.Viz.Report;
 
 /// <summary>
-/// Writes index.html: one self-contained page (inline CSS, no scripts, no external URLs) that refers to its
-/// pictures by relative paths inside the same folder, so it works opened straight from disk.
+/// Writes index.html: one page (inline CSS, no scripts, no external URLs) that shows the pictures of its own folder by
+/// relative paths, so it works opened straight from disk as long as the folder stays together
+/// (<see cref="SingleFileReport"/> inlines them for sharing). Responsive: nothing is wider than a 420 px phone screen;
+/// wide tables scroll inside their own box.
 /// </summary>
 public static class HtmlReport
 {
@@ -35,7 +37,7 @@ public static class HtmlReport
          .Append(m.InputHeight.ToString(inv)).Append(" RGB, as fed to the network</figcaption></figure>\n");
         if (m.Top5 is { Count: > 0 })
         {
-            h.Append("<table class=\"top5\" id=\"top5\">\n<caption>Top-5 classes</caption>\n<tr><th>#</th><th>class</th><th>probability</th></tr>\n");
+            h.Append("<div class=\"table-scroll\"><table class=\"top5\" id=\"top5\">\n<caption>Top-5 classes</caption>\n<tr><th>#</th><th>class</th><th>probability</th></tr>\n");
             for (int i = 0; i < m.Top5.Count; i++)
             {
                 var c = m.Top5[i];
@@ -45,7 +47,7 @@ public static class HtmlReport
                  .Append(Math.Clamp(c.Probability * 100, 0, 100).ToString("0.#", inv)).Append("px\"></span> ")
                  .Append(pct).Append("%</td></tr>\n");
             }
-            h.Append("</table>\n");
+            h.Append("</table></div>\n");
         }
         else
         {
@@ -70,7 +72,7 @@ public static class HtmlReport
             ? "Shared scale: every channel of a layer is mapped from the layer's min..max to the colormap."
             : "Per-channel scale: each channel is mapped from its own min..max to the colormap's 0..255 (a constant channel is drawn as 0), so weak channels stay visible; compare brightness within a tile, not across tiles.");
         h.Append(" Statistics are over the whole layer (all channels).</p>\n");
-        h.Append("<table class=\"stats\" id=\"layer-stats\">\n<tr><th>#</th><th>layer</th><th>shape</th><th>min</th><th>mean</th><th>max</th><th>% zeros</th></tr>\n");
+        h.Append("<div class=\"table-scroll\"><table class=\"stats\" id=\"layer-stats\">\n<tr><th>#</th><th>layer</th><th>shape</th><th>min</th><th>mean</th><th>max</th><th>% zeros</th></tr>\n");
         foreach (var l in m.Layers)
         {
             h.Append("<tr><td>").Append(l.Ordinal.ToString("00", inv)).Append("</td><td>");
@@ -80,7 +82,7 @@ public static class HtmlReport
              .Append("</td><td>").Append(N(l.Stats.Mean)).Append("</td><td>").Append(N(l.Stats.Max))
              .Append("</td><td>").Append(l.Stats.ZeroPercent.ToString("0.0", inv)).Append("</td></tr>\n");
         }
-        h.Append("</table>\n");
+        h.Append("</table></div>\n");
         foreach (var l in m.Layers.Where(l => l.GridFile is not null))
         {
             h.Append("<figure class=\"grid\" id=\"").Append(E(l.Name)).Append("\"><figcaption><b>").Append(l.Ordinal.ToString("00", inv))
@@ -115,17 +117,20 @@ public static class HtmlReport
     private static string N(double v) => v.ToString(Math.Abs(v) >= 1000 ? "0" : "0.###", CultureInfo.InvariantCulture);
 
     private const string Css = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 16px 32px; background: #fafafa; color: #222; }
+body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 16px 32px; background: #fafafa; color: #222; overflow-wrap: anywhere; }
 h1 { margin: 18px 0 4px; }
 h2 { border-bottom: 1px solid #ccc; padding-bottom: 4px; margin-top: 28px; }
 .meta, .note, figcaption { color: #555; }
 .banner { background: #c81e1e; color: #fff; font-weight: bold; padding: 8px 16px; margin: 0 -16px; text-align: center; }
 .row { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+.row > * { min-width: 0; max-width: 100%; }
 .row figure { max-width: 520px; }
 img.zoom { width: 512px; image-rendering: pixelated; }
 figure { margin: 0; }
 img { max-width: 100%; height: auto; }
 img.pixelated { width: 448px; height: auto; image-rendering: pixelated; }
+.table-scroll { max-width: 100%; overflow-x: auto; }
+section.extra { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; }
 td, th { padding: 3px 10px; border-bottom: 1px solid #e3e3e3; text-align: left; }
 .stats td:nth-child(n+4) { text-align: right; font-variant-numeric: tabular-nums; }
@@ -134,5 +139,12 @@ td, th { padding: 3px 10px; border-bottom: 1px solid #e3e3e3; text-align: left; 
 figure.grid { margin: 18px 0; }
 figure.grid img { display: block; border: 1px solid #ccc; }
 footer { margin-top: 32px; color: #888; font-size: 13px; }
+@media (max-width: 600px) {
+  body { font-size: 14px; padding: 0 10px 24px; }
+  .banner { margin: 0 -10px; }
+  td, th { padding: 2px 4px; }
+  .stats { font-size: 12px; }
+  .row { gap: 12px; }
+}
 """;
 }

@@ -33,6 +33,40 @@ public sealed class SilentVizProgress : IVizProgress, IVizProgressScope, IVizPro
     public void Done() { }
 }
 
+/// <summary>
+/// For logs and pipes (stderr not a terminal): one line per finished stage, "layer grids: done (18, 2.1 s)", instead of
+/// redrawn bars whose last state a log never shows.
+/// </summary>
+public sealed class LineVizProgress(TextWriter output) : IVizProgress, IVizProgressScope
+{
+    private readonly object _gate = new();
+
+    public T Run<T>(Func<IVizProgressScope, T> body) => body(this);
+
+    public IVizProgressStep Start(string description, int units) => new Step(this, description, units);
+
+    private sealed class Step(LineVizProgress owner, string description, int units) : IVizProgressStep
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private int _done;
+
+        public void Advance(int units = 1) { }
+
+        public void Done()
+        {
+            if (Interlocked.Exchange(ref _done, 1) != 0) return;
+            string count = units > 1 ? $"{units}, " : "";
+            lock (owner._gate) owner.Line($"{description}: done ({count}{_clock.Elapsed.TotalSeconds:0.0} s)");
+        }
+    }
+
+    private void Line(string text)
+    {
+        output.WriteLine(text);
+        output.Flush();
+    }
+}
+
 /// <summary>A Spectre.Console progress display, on stderr by default so stdout stays clean for --json.</summary>
 public sealed class SpectreVizProgress : IVizProgress
 {

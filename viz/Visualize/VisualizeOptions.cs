@@ -26,6 +26,8 @@ public sealed record VisualizeOptions
     public int FrameDelayMs { get; init; } = DefaultFrameDelayMs;
     /// <summary>Zoom center in input pixels; null = the strongest block5_conv3 unit's receptive-field center.</summary>
     public (int X, int Y)? Zoom { get; init; }
+    /// <summary>Also write &lt;image&gt;_report.html with every picture inlined as a data URI (one file to mail).</summary>
+    public bool SingleFile { get; init; }
 
     public const int DefaultFrameDelayMs = 700;
     public const int MinFrameDelayMs = 20;      // browsers slow anything shorter down to 100 ms
@@ -69,13 +71,18 @@ public sealed record VisualizeOptions
 
     public static readonly Option<int> FrameDelayOption = new("--frame-delay")
     {
-        Description = $"Milliseconds per animation frame (multiples of 10; default {DefaultFrameDelayMs})",
+        Description = $"Milliseconds per frame of journey.gif (multiples of 10; default {DefaultFrameDelayMs}); zoom.gif has its own timing (about 7 s)",
         DefaultValueFactory = _ => DefaultFrameDelayMs,
     };
 
     public static readonly Option<string?> ZoomOption = new("--zoom")
     {
         Description = "Zoom center X,Y in input pixels (default: the receptive field of the strongest block5_conv3 activation)",
+    };
+
+    public static readonly Option<bool> SingleFileOption = new("--single-file")
+    {
+        Description = "Also write <image>_report.html: the report with every picture inlined (data URIs), one file to send by mail",
     };
 
     public static void AddTo(Command c)
@@ -89,13 +96,14 @@ public sealed record VisualizeOptions
         c.Options.Add(WithPoolsOption);
         c.Options.Add(FrameDelayOption);
         c.Options.Add(ZoomOption);
+        c.Options.Add(SingleFileOption);
     }
 
     /// <summary>Reads and validates the options; throws <see cref="CliException"/> on a bad value.</summary>
     public static VisualizeOptions Bind(ParseResult r) => Create(
         r.GetValue(Out), r.GetValue(ForceOption), r.GetValue(ColormapOption), r.GetValue(SharedScaleOption),
         r.GetValue(LayersOption), r.GetValue(ChannelsOption), r.GetValue(WithPoolsOption),
-        r.GetValue(FrameDelayOption), r.GetValue(ZoomOption));
+        r.GetValue(FrameDelayOption), r.GetValue(ZoomOption)) with { SingleFile = r.GetValue(SingleFileOption) };
 
     /// <summary>Builds validated options from raw option text (what <see cref="Bind"/> does, without System.CommandLine).</summary>
     public static VisualizeOptions Create(string? output = null, bool force = false, string? colormap = null,

@@ -23,6 +23,9 @@ public static class VisualizeRun
     public const string ZoomFile = "zoom.gif";
     public const string ReportFile = "index.html";
 
+    /// <summary>The --single-file report's name, e.g. "bear_report.html".</summary>
+    public static string SingleFileName(string imagePath) => Path.GetFileNameWithoutExtension(imagePath) + "_report.html";
+
     /// <summary>The default output folder: "&lt;image name&gt;_viz" in the current directory.</summary>
     public static string DefaultOutputDirectory(string imagePath) =>
         Path.Combine(Directory.GetCurrentDirectory(), Path.GetFileNameWithoutExtension(imagePath) + "_viz");
@@ -92,7 +95,7 @@ public static class VisualizeRun
                     {
                         var layers = convBase.Where(l => l.IsConv).Select(l => (l, inputs.Activations[l.Name])).ToArray();
                         var request = new ZoomRequest(input, layers, options.Colormap, options.SharedScale, inputs.RandomWeights,
-                            options.FrameDelayMs, options.Zoom is { } z ? (z.X, z.Y) : null);
+                            options.Zoom is { } z ? (z.X, z.Y) : null);
                         var plan = ZoomAnimation.Plan(request);
                         zoomTarget = ((int)Math.Round(plan.Target.X), (int)Math.Round(plan.Target.Y));
                         zoomDescription = options.Zoom is null
@@ -115,8 +118,16 @@ public static class VisualizeRun
                     NpyLinks(inputs.NpyExports, folder.FinalPath),
                     inputs.RandomWeights, inputs.WeightsDescription, inputs.DeviceName, options.Colormap.Name, options.SharedScale,
                     sections);
-                Write(folder, ReportFile, "report", new System.Text.UTF8Encoding(false).GetBytes(HtmlReport.Build(model)), files);
+                string html = HtmlReport.Build(model);
+                Write(folder, ReportFile, "report", new System.Text.UTF8Encoding(false).GetBytes(html), files);
                 reportStep.Done();
+                if (options.SingleFile)
+                {
+                    var singleStep = scope.Start(SingleFileName(inputs.ImagePath), 1);
+                    string inlined = SingleFileReport.Inline(html, relative => File.ReadAllBytes(folder.File(relative)));
+                    Write(folder, SingleFileName(inputs.ImagePath), "report-single-file", new System.Text.UTF8Encoding(false).GetBytes(inlined), files);
+                    singleStep.Done();
+                }
                 return 0;
             });
         }

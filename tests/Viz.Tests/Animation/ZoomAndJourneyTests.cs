@@ -28,7 +28,7 @@ public class ZoomAndJourneyTests
         int ux = (int)Math.Round((7.5 + 16 * 3 - 1.5) / 4), uy = (int)Math.Round((7.5 + 16 * 5 - 1.5) / 4); // 14, 22 (rounded half away)
         for (int c = 0; c < 256; c++) b3.Data[(uy * 56 + ux) * 256 + c] = c == 201 ? 100f : 0.5f;
 
-        var plan = ZoomAnimation.Plan(new ZoomRequest(Input(224), Convs(activations), Colormap.Viridis, false, false, 100, null));
+        var plan = ZoomAnimation.Plan(new ZoomRequest(Input(224), Convs(activations), Colormap.Viridis, false, false, null));
 
         Assert.Equal((7.5 + 16 * 3, 7.5 + 16 * 5), plan.Target);       // (55.5, 87.5)
         Assert.Equal(196, plan.TargetField.Size);
@@ -43,7 +43,7 @@ public class ZoomAndJourneyTests
     public void AnExplicitTargetIsUsedAsGiven()
     {
         var activations = SyntheticInputs.Activations(64, 64);
-        var plan = ZoomAnimation.Plan(new ZoomRequest(Input(64), Convs(activations), Colormap.Gray, false, false, 100, (10, 50)));
+        var plan = ZoomAnimation.Plan(new ZoomRequest(Input(64), Convs(activations), Colormap.Gray, false, false, (10, 50)));
         Assert.Equal((10.0, 50.0), plan.Target);
         var first = plan.Steps[0]; // block1_conv1: jump 1, start 0 → unit = pixel
         Assert.Equal((10, 50), (first.UnitX, first.UnitY));
@@ -53,10 +53,10 @@ public class ZoomAndJourneyTests
     public void PureLayerFramesUseTheColormapAndBlendsAreQuantized()
     {
         var activations = SyntheticInputs.Activations(64, 64);
-        var request = new ZoomRequest(Input(64), Convs(activations), Colormap.Magma, false, true, 100, null);
+        var request = new ZoomRequest(Input(64), Convs(activations), Colormap.Magma, false, true, null);
         var frames = ZoomAnimation.BuildFrames(request);
         Assert.Equal(2 * ZoomAnimation.HoldFrames + 13 * ZoomAnimation.FadeFrames, frames.Count);
-        // Fades of 3: frames HoldFrames+2, +5, … are the pure layers; the others are blends or the photo.
+        // Fades of FadeFrames: the last frame of each fade is the pure layer; the others are blends or the photo.
         for (int i = 0; i < frames.Count; i++)
         {
             bool pure = i >= ZoomAnimation.HoldFrames && (i - ZoomAnimation.HoldFrames) % ZoomAnimation.FadeFrames == ZoomAnimation.FadeFrames - 1
@@ -69,5 +69,19 @@ public class ZoomAndJourneyTests
         Assert.False(ReferenceEquals(journey[0].Palette, Colormap.Magma.Lut)); // the photo: quantized
         Assert.All(journey.Skip(1), f => Assert.Same(Colormap.Magma.Lut, f.Palette));
         Assert.All(journey, f => Assert.Equal((JourneyAnimation.Side, JourneyAnimation.FrameHeight(true)), (f.Width, f.Height)));
+    }
+
+    [Fact]
+    public void TheZoomLastsSixToEightSecondsWithSmoothFadesWhateverTheJourneysFrameDelay()
+    {
+        // Issue 10: 43 frames x 700 ms (30 s) felt like a slideshow.
+        var activations = SyntheticInputs.Activations(64, 64);
+        var frames = ZoomAnimation.BuildFrames(new ZoomRequest(Input(64), Convs(activations), Colormap.Viridis, false, false, null));
+        int totalMs = frames.Sum(f => f.DelayMs);
+        Assert.InRange(totalMs, 6000, 8000);
+        // Smooth: every frame between the holds is short, and each fade moves at most a sixth of the way per frame.
+        var fades = frames.Skip(ZoomAnimation.HoldFrames).SkipLast(ZoomAnimation.HoldFrames).ToArray();
+        Assert.All(fades, f => Assert.InRange(f.DelayMs, 20, 100));
+        Assert.True(ZoomAnimation.FadeFrames >= 6, $"{ZoomAnimation.FadeFrames} frames a fade");
     }
 }
