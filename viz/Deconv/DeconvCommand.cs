@@ -13,7 +13,7 @@ namespace CnnEngine.Viz.Deconv;
 /// </summary>
 internal static class DeconvCommand
 {
-    public static readonly Argument<string> Image = new("IMAGE") { Description = "Image file (JPEG or PNG)" };
+    public static readonly Argument<string> Image = new("IMAGE") { Description = "Image file (JPEG, PNG, WebP, BMP or GIF)" };
     public static readonly Option<string> Layer = new("--layer") { Description = "Layer to project from (block1_conv1 … block5_pool)", Required = true };
     public static readonly Option<int> Channel = new("--channel") { Description = "Feature map (channel) of that layer", Required = true };
     public static readonly Option<string> Mode = new("--mode") { Description = "max (strongest activation only) | map (whole map) | guided", DefaultValueFactory = _ => "max" };

@@ -16,7 +16,7 @@ namespace CnnEngine.Viz.Deconv;
 /// </summary>
 internal static class InvarianceCommand
 {
-    public static readonly Argument<string> Image = new("IMAGE") { Description = "Image file (JPEG or PNG)" };
+    public static readonly Argument<string> Image = new("IMAGE") { Description = "Image file (JPEG, PNG, WebP, BMP or GIF)" };
     public static readonly Option<string> Transform = new("--transform") { Description = "translate (pixels, horizontal) | scale (factor) | rotate (degrees)", Required = true };
     public static readonly Option<string?> Range = new("--range") { Description = "START:STOP:STEP (defaults: translate -60:60:10, scale 0.6:1.4:0.1, rotate 0:360:15)" };
     public static readonly Option<int> Batch = new("--batch") { Description = "Transformed images per forward batch", DefaultValueFactory = _ => 8 };

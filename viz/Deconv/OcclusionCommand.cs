@@ -16,7 +16,7 @@ namespace CnnEngine.Viz.Deconv;
 /// </summary>
 internal static class OcclusionCommand
 {
-    public static readonly Argument<string> Image = new("IMAGE") { Description = "Image file (JPEG or PNG)" };
+    public static readonly Argument<string> Image = new("IMAGE") { Description = "Image file (JPEG, PNG, WebP, BMP or GIF)" };
     public static readonly Option<string> Layer = new("--layer") { Description = "Layer whose strongest feature map is tracked", DefaultValueFactory = _ => "block5_conv3" };
     public static readonly Option<int> Patch = new("--patch") { Description = "Side of the grey square in pixels", DefaultValueFactory = _ => 56 };
     public static readonly Option<int> Stride = new("--stride") { Description = "Step between occluder positions in pixels", DefaultValueFactory = _ => 14 };
