@@ -80,16 +80,18 @@ public class CorruptFileTests
     [InlineData("webp", "lossless.webp")]
     [InlineData("gif", "single.gif")]
     [InlineData("bmp", "rgb24.bmp")]
-    public void GarbageAfterTheHeaderIsRefused(string folder, string file)
+    public void GarbageAfterTheHeaderGivesATypedErrorOrAPictureOfTheDeclaredSize(string folder, string file)
     {
-        // The first 40 bytes of a real file, then random bytes: refused, one line.
+        // The first 40 bytes of a real file, then random bytes (a JPEG keeps its EOI so the decoder sees the garbage).
         byte[] data = File.ReadAllBytes(Fixtures.InFolder(folder, file));
         var random = new Random(7);
         for (int i = 40; i < data.Length; i++) data[i] = (byte)random.Next(256);
-        if (folder == "jpeg") data[^2..].AsSpan().CopyTo(data.AsSpan(data.Length - 2)); // keep whatever ends it
+        if (folder == "jpeg") { data[^2] = 0xFF; data[^1] = 0xD9; }
+        ImageHeader header = ImageLoader.ReadHeader(File.ReadAllBytes(Fixtures.InFolder(folder, file)), file);
         try
         {
-            ImageLoader.Load(data, "garbage." + folder);
+            RgbImage image = ImageLoader.Load(data, "garbage." + folder);
+            Assert.Equal((header.Width, header.Height), (image.Width, image.Height));
         }
         catch (ImageException e)
         {
