@@ -15,11 +15,11 @@ public sealed record AtlasLayout(int Channels, int Columns, int Rows, int TileWi
 /// <summary>
 /// A layer's channels as one picture: near-square grid of tiles, each channel scaled by its own min..max through
 /// the colormap (the same rule as the CLI's layer grids), no header. Tiles are at most <see cref="MaxTileSide"/>
-/// pixels (block1's 224² maps are subsampled by 2) so a grid stays quick to encode; the page enlarges small maps.
+/// pixels (block1's 224² maps are subsampled by 4, block2's by 2) so a grid stays quick to encode; the page enlarges small maps.
 /// </summary>
 public static class LayerAtlas
 {
-    public const int MaxTileSide = 112;
+    public const int MaxTileSide = 64;
     public const int Gap = 1;
 
     public static AtlasLayout Layout(int height, int width, int channels)
