@@ -19,6 +19,8 @@ internal static class PageEndpoints
         app.MapGet("/index.html", () => Page("index.html"));
         app.MapGet("/app.js", () => Page("app.js"));
         app.MapGet("/app.css", () => Page("app.css"));
+        app.MapGet("/favicon.svg", () => Page("favicon.svg"));
+        app.MapGet("/favicon.ico", () => Page("favicon.svg"));
     }
 
     private static IResult Page(string name)
