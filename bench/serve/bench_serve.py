@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """engine-viz serve, timed from the outside as the page uses it (HTTP on 127.0.0.1, one request at a time).
 
 Starts `engine-viz serve --weights random --port 0` (seeded random weights with the top: speed does not depend on the

@@ -42,6 +42,11 @@ internal static class Chromium
                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", $"--user-data-dir={_profile}", $"--window-size={width},{height}");
             Driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(120));
             Driver.Manage().Timeouts().AsynchronousJavaScript = TimeSpan.FromSeconds(60);
+            // Headless chromium keeps windows at least 500 px wide: emulate the viewport so a phone's width is real.
+            Driver.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride", new Dictionary<string, object?>
+            {
+                ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = width < 500,
+            });
         }
 
         public void Dispose()

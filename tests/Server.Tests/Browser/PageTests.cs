@@ -57,6 +57,7 @@ public sealed class PageTests(BrowserServerFixture server) : IClassFixture<Brows
         var driver = session.Driver;
         driver.Navigate().GoToUrl(server.Server.Url);
         Wait(driver).Until(d => (string?)Js(d, "return document.body.dataset.ready") == "model");
+        Assert.Equal(width, Convert.ToInt32(Js(driver, "return window.innerWidth")));
         Assert.Equal("random weights: not ImageNet features", driver.FindElement(By.Id("random-weights")).Text);
 
         new SelectElement(driver.FindElement(By.Id("sample"))).SelectByValue(Sample);
