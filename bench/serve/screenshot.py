@@ -28,7 +28,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dll", default=os.path.join(ROOT, "viz", "bin", "Debug", "net10.0", "engine-viz.dll"))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "screenshot-serve.png"))
-    ap.add_argument("--layer", default="block3_conv1")
+    ap.add_argument("--layer", default="block4_conv1")
+    ap.add_argument("--mode", default="map")
     args = ap.parse_args()
     server = subprocess.Popen(["dotnet", args.dll, "serve", "--weights", "random", "--port", "0", "--samples", SAMPLES],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -57,7 +58,7 @@ def main():
             raise TimeoutError(script)
         call(wd, "POST", s + "/goog/cdp/execute", {"cmd": "Emulation.setDeviceMetricsOverride",
                                                     "params": {"width": 1280, "height": 1500, "deviceScaleFactor": 1, "mobile": False}})
-        call(wd, "POST", s + "/url", {"url": url + f"#sample=tfkerasvis_bear.jpg&layer={args.layer}&channel=0"})
+        call(wd, "POST", s + "/url", {"url": url + f"#sample=tfkerasvis_bear.jpg&layer={args.layer}&channel=0&mode={args.mode}"})
         wait("return document.getElementById('projection-img').dataset.state === 'ready'")
         # The channel whose projection shows most: the strongest of the layer's first 64 by the page's own stats is not
         # exposed, so try a few and keep the one with the widest spread of pixel values.
@@ -67,11 +68,11 @@ def main():
             return n;"""
         best, best_n = 0, run(spread)
         for k in range(1, 12):
-            run(f"location.hash = '#sample=tfkerasvis_bear.jpg&layer={args.layer}&channel={k}'")
+            run(f"location.hash = '#sample=tfkerasvis_bear.jpg&layer={args.layer}&channel={k}&mode={args.mode}'")
             wait(f"return document.getElementById('channel-title').textContent.endsWith('channel {k}') && document.getElementById('projection-img').dataset.state === 'ready'")
             n = run(spread)
             if n > best_n: best, best_n = k, n
-        run(f"location.hash = '#sample=tfkerasvis_bear.jpg&layer={args.layer}&channel={best}'")
+        run(f"location.hash = '#sample=tfkerasvis_bear.jpg&layer={args.layer}&channel={best}&mode={args.mode}'")
         wait(f"return document.getElementById('channel-title').textContent.endsWith('channel {best}') && document.getElementById('projection-img').dataset.state === 'ready'")
         run("document.getElementById('occ-layer').value = 'block5_conv3'; document.getElementById('occ-run').click()")
         wait("return !document.getElementById('occ-map').hidden && document.getElementById('occ-map').naturalWidth > 0")
