@@ -34,6 +34,11 @@ def main():
     ap.add_argument("--dll", default=os.path.join(ROOT, "viz", "bin", "Debug", "net10.0", "engine-viz.dll"))
     ap.add_argument("--frames", type=int, default=40)
     args = ap.parse_args()
+    # The conv stack's own forward time in the same minute: on this shared machine the load changes everything, so
+    # each number below is also given as a multiple of it.
+    bench = subprocess.run(["dotnet", args.dll, "bench", "--weights", "random", "--iterations", "9", "--json"],
+                           capture_output=True, text=True, check=True)
+    forward_ms = json.loads(bench.stdout.strip().splitlines()[-1])["median_ms"]
     server = subprocess.Popen(["dotnet", args.dll, "serve", "--weights", "random", "--port", "0", "--samples", SAMPLES],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -67,19 +72,21 @@ def main():
             times = [request(base + f"api/frames?layer={layer}", data=frame.getvalue())[0] for _ in range(args.frames)]
             camera[layer] = (args.frames / (time.perf_counter() - start), statistics.median(times))
 
-        print(f"| what | n | p50 ms | p90 ms |\n|---|---|---|---|")
-        print(f"| forward + record every layer (POST /api/images, 224²) | {len(forwards)} | {statistics.median(forwards):.0f} | {pct(forwards, 0.9):.0f} |")
-        print(f"| a layer's grid tiles, first request (atlas.png, all 18 layers) | {len(atlases)} | {statistics.median(atlases):.0f} | {pct(atlases, 0.9):.0f} |")
+        x = lambda ms: f"{ms / forward_ms:.2f}×"
+        print(f"conv-stack forward, batch 1, 224² (engine-viz bench, same run): median {forward_ms:.0f} ms\n")
+        print(f"| what | n | p50 ms | p90 ms | p50 in conv-stack forwards |\n|---|---|---|---|---|")
+        print(f"| forward + record every layer (POST /api/images, 224²) | {len(forwards)} | {statistics.median(forwards):.0f} | {pct(forwards, 0.9):.0f} | {x(statistics.median(forwards))} |")
+        print(f"| a layer's grid tiles, first request (atlas.png, all 18 layers) | {len(atlases)} | {statistics.median(atlases):.0f} | {pct(atlases, 0.9):.0f} | {x(statistics.median(atlases))} |")
         worst = max(atlas_by_layer, key=lambda l: statistics.median(atlas_by_layer[l]))
-        print(f"| … the slowest layer ({worst}) | {len(atlas_by_layer[worst])} | {statistics.median(atlas_by_layer[worst]):.0f} | {pct(atlas_by_layer[worst], 0.9):.0f} |")
+        print(f"| … the slowest layer ({worst}) | {len(atlas_by_layer[worst])} | {statistics.median(atlas_by_layer[worst]):.0f} | {pct(atlas_by_layer[worst], 0.9):.0f} | {x(statistics.median(atlas_by_layer[worst]))} |")
         every = [t for m in projections.values() for t in m]
-        print(f"| projection of a clicked unit, forward cached (all modes) | {len(every)} | {statistics.median(every):.0f} | {pct(every, 0.9):.0f} |")
+        print(f"| projection of a clicked unit, forward cached (all modes) | {len(every)} | {statistics.median(every):.0f} | {pct(every, 0.9):.0f} | {x(statistics.median(every))} |")
         for mode, times in projections.items():
-            print(f"| … {mode} | {len(times)} | {statistics.median(times):.0f} | {pct(times, 0.9):.0f} |")
+            print(f"| … {mode} | {len(times)} | {statistics.median(times):.0f} | {pct(times, 0.9):.0f} | {x(statistics.median(times))} |")
         print()
-        print("| camera layer | frames/s (round trip, one in flight) | p50 ms a frame |\n|---|---|---|")
+        print("| camera layer | frames/s (round trip, one in flight) | p50 ms a frame | p50 in conv-stack forwards |\n|---|---|---|---|")
         for layer, (fps, median) in camera.items():
-            print(f"| {layer} | {fps:.1f} | {median:.0f} |")
+            print(f"| {layer} | {fps:.1f} | {median:.0f} | {x(median)} |")
     finally:
         server.send_signal(2)
         try:
