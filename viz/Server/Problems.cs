@@ -60,8 +60,14 @@ internal static class Problems
         if (context.Response.StatusCode >= 400 && !context.Response.HasStarted && context.Response.ContentLength is null && context.Response.ContentType is null)
         {
             int status = context.Response.StatusCode;
-            await WriteAsync(context, status, status switch { 404 => "Not found", 405 => "Method not allowed", _ => "Error" },
-                status == 404 ? $"no such resource: {context.Request.Path}" : $"{context.Request.Method} is not allowed on {context.Request.Path}");
+            var (title, detail) = status switch
+            {
+                404 => ("Not found", $"no such resource: {context.Request.Path}"),
+                405 => ("Method not allowed", $"{context.Request.Method} is not allowed on {context.Request.Path}"),
+                400 => ("Bad request", $"a required parameter of {context.Request.Path} is missing or malformed"),
+                _ => ("Error", $"{context.Request.Method} {context.Request.Path} failed ({status})"),
+            };
+            await WriteAsync(context, status, title, detail);
         }
     }
 

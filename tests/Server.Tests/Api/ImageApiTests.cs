@@ -157,6 +157,8 @@ public sealed class ImageApiTests(ApiServerFixture server) : IClassFixture<ApiSe
         await ProblemAssert.IsProblem(await Client.GetAsync("api/samples/..%2Fshared%2Fimages%2Fozbulak_snake.png"), HttpStatusCode.NotFound);
         await ProblemAssert.IsProblem(await Client.GetAsync("no/such/page"), HttpStatusCode.NotFound);
         await ProblemAssert.IsProblem(await Client.PutAsync("api/model", null), HttpStatusCode.MethodNotAllowed);
+        var missing = await ProblemAssert.IsProblem(await Client.PostAsync("api/frames", new ByteArrayContent(PngHeader(8, 8))), HttpStatusCode.BadRequest);
+        Assert.Contains("parameter", missing.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -156,6 +156,15 @@ public sealed class PageTests(BrowserServerFixture server) : IClassFixture<Brows
         Assert.Contains("live camera", driver.FindElement(By.Id("grid-title")).Text);
         driver.FindElement(By.Id("camera-toggle")).Click();
         Wait(driver, 20).Until(d => d.FindElement(By.Id("camera-fps")).Text == "");
+
+        // An upload through the file input; the URL then names the image by its id, and reloading restores it.
+        driver.FindElement(By.Id("file")).SendKeys(Path.Combine(ServerTestPaths.SharedImages, "ozbulak_cat_dog.png"));
+        Wait(driver).Until(d => d.FindElement(By.Id("input-caption")).Text.StartsWith("ozbulak_cat_dog.png", StringComparison.Ordinal));
+        Wait(driver).Until(d => d.Url.Contains("image="));
+        string uploaded = driver.Url;
+        driver.Navigate().GoToUrl("about:blank");
+        driver.Navigate().GoToUrl(uploaded);
+        Wait(driver).Until(d => d.FindElement(By.Id("input-caption")).Text.StartsWith("ozbulak_cat_dog.png", StringComparison.Ordinal));
     }
 
     private static void SetNumber(IWebDriver driver, string id, int value)
