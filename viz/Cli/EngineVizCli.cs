@@ -13,6 +13,7 @@ public static class EngineVizCli
         RunCommand.Configure(root);
         root.Subcommands.Add(BenchCommand.Build());
         CnnEngine.Viz.Deconv.DeconvCommands.AddTo(root);
+        root.Subcommands.Add(ServeCommand.Build());
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !IsHelp(args))

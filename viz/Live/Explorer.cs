@@ -1,0 +1,287 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using CnnEngine.Backends;
+using CnnEngine.Deconv;
+using CnnEngine.Imaging;
+using CnnEngine.Model;
+using CnnEngine.Taps;
+using CnnEngine.Tensors;
+using CnnEngine.Viz.Animation;
+using CnnEngine.Viz.Deconv;
+using CnnEngine.Viz.Rendering;
+
+namespace CnnEngine.Viz.Live;
+
+/// <summary>A camera frame's answer: the selected layer's atlas and the top-5.</summary>
+public sealed record LiveFrame(string Layer, byte[] AtlasPng, AtlasLayout Atlas, IReadOnlyList<LiveClass>? Top5, double Milliseconds);
+
+/// <summary>
+/// The live explorer behind <c>engine-viz serve</c>, with no HTTP in it: one model in memory, its device behind a
+/// bounded <see cref="WorkQueue"/>, analysed images in a memory-bounded LRU, and everything the page asks for
+/// (layer atlases, a channel's values, deconv projections, journey and zoom, occlusion jobs) computed on demand
+/// from the cached forward pass. Thread-safe.
+/// </summary>
+public sealed class Explorer : IDisposable
+{
+    private readonly IForwardBackend _backend;
+    private readonly Projector _projector;
+    private readonly IDisposable? _owned;
+    private readonly ConcurrentDictionary<string, OcclusionJob> _jobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _jobOrder = new();
+
+    public Explorer(IForwardBackend backend, Projector projector, ExplorerOptions options, IDisposable? owned = null)
+    {
+        if (backend.Weights.HasTop && options.InputSide != Vgg16Architecture.TopInputSize)
+            throw new ArgumentException($"weights with the top need {Vgg16Architecture.TopInputSize}² inputs, not {options.InputSide}²");
+        if (options.InputSide < Vgg16Architecture.MinInputSize)
+            throw new ArgumentException($"the input side must be at least {Vgg16Architecture.MinInputSize}");
+        _backend = backend;
+        _projector = projector;
+        _owned = owned;
+        Options = options;
+        Queue = new WorkQueue(options.QueueCapacity);
+        Cache = new ImageCache<LiveImage>(options.CacheBytes);
+    }
+
+    public ExplorerOptions Options { get; }
+    public WorkQueue Queue { get; }
+    public ImageCache<LiveImage> Cache { get; }
+    public bool RandomWeights => _backend.Weights.IsRandom;
+    public bool HasTop => _backend.Weights.HasTop;
+    public string Device => $"{_backend.DeviceId} ({_backend.DeviceName})";
+    public string WeightsSource => _backend.Weights.Source;
+
+    /// <summary>The conv-base layers with their output shapes (1, H, W, C) for this explorer's input side.</summary>
+    public IReadOnlyList<(LayerSpec Layer, int[] Shape)> LayerShapes()
+    {
+        var sizes = ConvLayers.OutputSizes(Options.InputSide, Options.InputSide);
+        return Vgg16Architecture.ConvBase.Select((l, i) => (l, new[] { 1, sizes[i].Height, sizes[i].Width, l.OutChannels })).ToArray();
+    }
+
+    /// <summary>The image id of some bytes: the same picture gets the same id (and the cached forward).</summary>
+    public string IdOf(ReadOnlySpan<byte> data)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(data, hash);
+        return Convert.ToHexStringLower(hash[..10]) + "-" + Options.InputSide;
+    }
+
+    public LiveImage Get(string id) =>
+        Cache.TryGet(id, out var image) ? image : throw LiveException.NotFound($"image {id} is not (or no longer) in the server's cache: open it again");
+
+    /// <summary>
+    /// Decodes, runs the forward pass recording every conv-base layer, and caches the result. A picture already cached
+    /// is answered from the cache without a place in line; otherwise <paramref name="place"/> (taken before the body
+    /// was read) is where it waits for the device.
+    /// </summary>
+    public async Task<LiveImage> AnalyzeAsync(byte[] data, string name, WorkQueue.Reservation place, CancellationToken cancel = default)
+    {
+        Options.Limits.Check(data, name);
+        string id = IdOf(data);
+        if (Cache.TryGet(id, out var cached)) return cached;
+        var image = await place.RunAsync(() => Analyze(data, name, id), cancel);
+        Cache.Add(id, image);
+        return image;
+    }
+
+    private LiveImage Analyze(byte[] data, string name, string id)
+    {
+        var network = Decode(data, name);
+        var tap = new RecordingTap(Vgg16Architecture.ConvBase.Select(l => l.Name));
+        var output = _backend.Forward(network.Input, tap);
+        var layers = Vgg16Architecture.ConvBase.Select(l =>
+        {
+            var t = tap.Activations[l.Name];
+            var stats = LayerStats.Of(t);
+            return new LiveLayer(l.Name, l.IsPool ? "pool" : "conv", t.Shape, stats.Min, stats.Mean, stats.Max, stats.ZeroPercent,
+                LayerAtlas.Layout(t.Shape[1], t.Shape[2], t.Shape[3]));
+        }).ToArray();
+        return new LiveImage
+        {
+            Id = id, Name = name, OriginalWidth = network.Original.Width, OriginalHeight = network.Original.Height,
+            Input = network.Input, Picture = new RgbCanvas(network.Resized.Width, network.Resized.Height, network.Resized.Pixels),
+            Forward = tap, Top5 = Top5(output), Layers = layers,
+        };
+    }
+
+    private NetworkImage Decode(byte[] data, string name)
+    {
+        try
+        {
+            var original = ImageLoader.Load(data, name);
+            return ImagePipeline.Prepare(original, new ImageSize(Options.InputSide, Options.InputSide), Options.Resize, name);
+        }
+        catch (ImageTooLargeException e) { throw new LiveException(LiveProblem.TooLarge, e.Message, 0, e); }
+        catch (ImageException e) { throw new LiveException(LiveProblem.Unreadable, e.Message, 0, e); }
+    }
+
+    private IReadOnlyList<LiveClass>? Top5(Tensor output) =>
+        HasTop ? ImageNetClasses.TopK(output.Image(0), 5).Select(p => new LiveClass(p.Index, p.Label, p.Probability)).ToArray() : null;
+
+    /// <summary>The picture the network saw, as PNG.</summary>
+    public byte[] InputPng(LiveImage image) => image.Rendered("input", () => Png(image.Picture));
+
+    /// <summary>Every channel of a layer as one atlas PNG (layout in <see cref="LiveLayer.Atlas"/>).</summary>
+    public byte[] AtlasPng(LiveImage image, string layer) =>
+        image.Rendered($"atlas/{layer}", () => Png(LayerAtlas.Render(image.Activation(layer), Colormap.Viridis)));
+
+    /// <summary>One channel at full size as PNG.</summary>
+    public byte[] ChannelPng(LiveImage image, string layer, int channel)
+    {
+        var activation = image.Activation(layer);
+        CheckChannel(layer, channel, activation.Shape[3]);
+        return image.Rendered($"channel/{layer}/{channel}", () => Png(LayerAtlas.Channel(activation, channel, Colormap.Viridis)));
+    }
+
+    /// <summary>One channel's values (H, W) float32 little-endian.</summary>
+    public byte[] ChannelValues(LiveImage image, string layer, int channel)
+    {
+        var activation = image.Activation(layer);
+        CheckChannel(layer, channel, activation.Shape[3]);
+        return LayerAtlas.ChannelValues(activation, channel);
+    }
+
+    /// <summary>The deconv projection of one channel (max / map / guided) as PNG, computed on the device queue.</summary>
+    public async Task<byte[]> ProjectionPngAsync(LiveImage image, string layer, int channel, string mode, CancellationToken cancel = default)
+    {
+        ProjectionMode parsed;
+        try { parsed = ProjectionModes.Parse(mode); }
+        catch (DeconvException e) { throw LiveException.Bad(e.Message); }
+        var activation = image.Activation(layer);
+        CheckChannel(layer, channel, activation.Shape[3]);
+        string key = $"projection/{layer}/{channel}/{parsed.Name()}";
+        if (image.TryRendered(key, out var done)) return done;
+        var png = await Queue.RunAsync(() => image.Rendered(key, () =>
+        {
+            var projection = _projector.Project(image.Forward, layer, channel, parsed);
+            return Png(ProjectionPicture.Normalized(projection.Pixels));
+        }), cancel);
+        Cache.Trim();
+        return png;
+    }
+
+    /// <summary>The layer journey (one frame per conv layer) as a GIF.</summary>
+    public async Task<byte[]> JourneyGifAsync(LiveImage image, CancellationToken cancel = default)
+    {
+        if (image.TryRendered("journey", out var done)) return done;
+        return await Queue.RunAsync(() => image.Rendered("journey", () =>
+        {
+            var layers = Vgg16Architecture.ConvBase.Where(l => l.IsConv).Select(l => (l, image.Forward.Activations[l.Name])).ToArray();
+            return GifWriter.Encode(JourneyAnimation.BuildFrames(new JourneyRequest(image.Picture, layers, Colormap.Viridis, false, RandomWeights, 600)));
+        }), cancel);
+    }
+
+    /// <summary>The zoom into the strongest block5_conv3 unit's receptive field as a GIF.</summary>
+    public async Task<byte[]> ZoomGifAsync(LiveImage image, CancellationToken cancel = default)
+    {
+        if (image.TryRendered("zoom", out var done)) return done;
+        return await Queue.RunAsync(() => image.Rendered("zoom", () =>
+        {
+            var layers = Vgg16Architecture.ConvBase.Where(l => l.IsConv).Select(l => (l, image.Forward.Activations[l.Name])).ToArray();
+            var request = new ZoomRequest(image.Picture, layers, Colormap.Viridis, false, RandomWeights, 120, null);
+            return GifWriter.Encode(ZoomAnimation.BuildFrames(request, ZoomAnimation.Plan(request)));
+        }), cancel);
+    }
+
+    /// <summary>One camera frame: forward, the selected layer's atlas, the top-5. Nothing is cached.</summary>
+    public async Task<LiveFrame> FrameAsync(byte[] data, string layer, WorkQueue.Reservation place, CancellationToken cancel = default)
+    {
+        ConvLayerOrBad(layer);
+        Options.Limits.Check(data, "camera frame");
+        return await place.RunAsync(() =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var network = Decode(data, "camera frame");
+            var tap = new RecordingTap(new[] { layer });
+            var output = _backend.Forward(network.Input, tap);
+            var activation = tap.Activations[layer];
+            var png = Png(LayerAtlas.Render(activation, Colormap.Viridis));
+            return new LiveFrame(layer, png, LayerAtlas.Layout(activation.Shape[1], activation.Shape[2], activation.Shape[3]), Top5(output),
+                clock.Elapsed.TotalMilliseconds);
+        }, cancel);
+    }
+
+    /// <summary>Starts an occlusion job in the background (Busy when <see cref="ExplorerOptions.MaxJobs"/> are running).</summary>
+    public OcclusionJob StartOcclusion(LiveImage image, string layer, int patch, int stride, int? classIndex)
+    {
+        ConvLayerOrBad(layer);
+        int side = Options.InputSide;
+        if (patch <= 0 || patch > side) throw LiveException.Bad($"patch must be 1 … {side} (got {patch})");
+        if (stride <= 0 || stride > side) throw LiveException.Bad($"stride must be 1 … {side} (got {stride})");
+        if (classIndex is not null && !HasTop) throw LiveException.Bad("a class needs weights with the classifier top");
+        if (classIndex is int k && (uint)k >= Vgg16Architecture.ClassCount) throw LiveException.Bad($"class {k} is out of range (0 … {Vgg16Architecture.ClassCount - 1})");
+        int cells = Occlusion.Corners(side, patch, stride).Length * Occlusion.Corners(side, patch, stride).Length;
+        lock (_jobs)
+        {
+            if (_jobs.Values.Count(j => !j.Finished) >= Options.MaxJobs)
+                throw new LiveException(LiveProblem.Busy, $"{Options.MaxJobs} occlusion job(s) are running; cancel one or try again later", 5);
+            var job = new OcclusionJob(Guid.NewGuid().ToString("N")[..12], image.Id, layer, patch, stride, cells);
+            _jobs[job.Id] = job;
+            _jobOrder.Enqueue(job.Id);
+            ForgetOldJobs();
+            _ = Task.Run(() => RunOcclusion(job, image, layer, patch, stride, classIndex));
+            return job;
+        }
+    }
+
+    public OcclusionJob Job(string id) => _jobs.TryGetValue(id, out var job) ? job : throw LiveException.NotFound($"no job {id}");
+
+    /// <summary>Cancels every running job (server shutdown).</summary>
+    public void CancelAll()
+    {
+        foreach (var job in _jobs.Values) job.Cancel();
+    }
+
+    private void RunOcclusion(OcclusionJob job, LiveImage image, string layer, int patch, int stride, int? classIndex)
+    {
+        try
+        {
+            using var gated = new GatedBackend(_backend, Queue, job.Token);
+            var result = Occlusion.Run(gated, image.Input, layer, patch, stride, classIndex, Options.OcclusionBatch, (done, total) =>
+            {
+                job.Progress(done, total);
+                job.Token.ThrowIfCancellationRequested();
+            });
+            int side = Options.InputSide;
+            var maps = new Dictionary<string, byte[]>
+            {
+                ["activation"] = Png(ProjectionPicture.ScaleNearest(ProjectionPicture.Heatmap(result.Activation, result.Rows, result.Cols, Colormap.Viridis), side, side)),
+            };
+            if (result.Probability is not null)
+                maps["probability"] = Png(ProjectionPicture.ScaleNearest(ProjectionPicture.Heatmap(result.Probability, result.Rows, result.Cols, Colormap.Magma), side, side));
+            job.Complete(result, maps, result.ClassIndex is int c ? ImageNetClasses.Get(c).Label : null);
+        }
+        catch (OperationCanceledException) { job.Stop(JobStatus.Cancelled, null); }
+        catch (Exception e) when (e is DeconvException or ArgumentException or InvalidOperationException) { job.Stop(JobStatus.Failed, e.Message); }
+        catch (Exception e) { job.Stop(JobStatus.Failed, $"occlusion failed ({e.GetType().Name})"); }
+    }
+
+    private void ForgetOldJobs()
+    {
+        while (_jobOrder.Count > 32 && _jobOrder.TryPeek(out var oldest) && _jobs.TryGetValue(oldest, out var job) && job.Finished)
+        {
+            _jobOrder.TryDequeue(out _);
+            _jobs.TryRemove(oldest, out _);
+        }
+    }
+
+    private static void ConvLayerOrBad(string layer)
+    {
+        if (!Vgg16Architecture.ConvBase.Any(l => l.Name == layer))
+            throw LiveException.Bad($"unknown layer '{layer}' (expected one of {string.Join(", ", Vgg16Architecture.ConvBase.Select(l => l.Name))})");
+    }
+
+    private static void CheckChannel(string layer, int channel, int channels)
+    {
+        if ((uint)channel >= (uint)channels) throw LiveException.Bad($"channel {channel} is out of range for {layer} (0 … {channels - 1})");
+    }
+
+    private static byte[] Png(RgbCanvas canvas) => PngWriter.Encode(canvas.Pixels, canvas.Width, canvas.Height, 3);
+
+    public void Dispose()
+    {
+        CancelAll();
+        _projector.Dispose();
+        _owned?.Dispose();
+    }
+}
