@@ -105,6 +105,14 @@ public static class Devices
     /// </summary>
     public static ConvRung DefaultRung(GpuDevice device) => device.IsEmulator ? ConvRung.RegBlock : ConvRung.Winograd;
 
+    /// <summary>The most device memory <paramref name="backend"/> held at once, or null when it does not run on a kernel device.</summary>
+    public static long? PeakDeviceBytes(IForwardBackend backend) => backend switch
+    {
+        GpuBackend g => g.Device.PeakBytes,
+        FallbackBackend { Current: GpuBackend g } => g.Device.PeakBytes,
+        _ => null,
+    };
+
     internal static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
     private static string CpuName()
@@ -140,6 +148,8 @@ public sealed class FallbackBackend : IForwardBackend
     public string DeviceName => _current.DeviceName;
     public Vgg16Weights Weights => _current.Weights;
     public bool FellBack => _fellBack;
+    /// <summary>The backend forwards run on now: the GPU's, or the CPU engine after a fallback.</summary>
+    public IForwardBackend Current => _current;
 
     public CnnEngine.Tensors.Tensor Forward(CnnEngine.Tensors.Tensor input, CnnEngine.Taps.ILayerTap? tap = null)
     {
