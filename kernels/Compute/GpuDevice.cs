@@ -142,6 +142,7 @@ public sealed class DeviceArray<T> : IDisposable where T : unmanaged
         if (data.Length > Length) throw new ArgumentException($"write of {data.Length} elements into an array of {Length}");
         if (data.Length == 0) return;
         var view = View.SubView(0, data.Length);
+        _device.Synchronize();   // no kernel still reading the old contents (the CPU accelerator copies on the calling thread)
         try { view.CopyFromCPU(ref MemoryMarshal.GetReference(data), data.Length); }
         catch (Exception e) when (GpuDevice.IsDeviceFailure(e)) { throw GpuDevice.Translate(_device.Id, "copying to the device", e); }
     }
@@ -152,6 +153,7 @@ public sealed class DeviceArray<T> : IDisposable where T : unmanaged
         if (data.Length > Length) throw new ArgumentException($"read of {data.Length} elements from an array of {Length}");
         if (data.Length == 0) return;
         var view = View.SubView(0, data.Length);
+        _device.Synchronize();   // every kernel that writes it has finished (measured: without this the emulator can race)
         try { view.CopyToCPU(ref MemoryMarshal.GetReference(data), data.Length); }
         catch (Exception e) when (GpuDevice.IsDeviceFailure(e)) { throw GpuDevice.Translate(_device.Id, "copying from the device", e); }
     }
