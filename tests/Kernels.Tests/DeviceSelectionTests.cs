@@ -114,6 +114,27 @@ public sealed class DeviceSelectionTests
         Assert.InRange(peak!.Value, weightsBytes, weightsBytes + 4L * 1024 * 512);   // regblock pads Cout to 8: VGG16's widths need no padding
     }
 
+    /// <summary>From the command line: a missing or unusable explicit device is one line on stderr and a non-zero exit, no output folder.</summary>
+    [Fact]
+    public void TheCliRefusesAMissingOrUnusableDeviceWithOneLine()
+    {
+        using var work = CnnEngine.TestSupport.Paths.NewTempDir("kernels-cli-bad");
+        var specs = new List<string> { "opencl:42" };
+        if (!Devices.List().Any(d => d.Backend == "CUDA")) specs.Add("cuda");
+        if (Devices.List().FirstOrDefault(d => d.Unusable is not null) is { } unusable) specs.Add(unusable.Id);
+        foreach (string spec in specs)
+        {
+            string outDir = Path.Combine(work.Path, "out-" + spec.Replace(':', '_'));
+            var (code, _, stderr) = Cli.Run(work.Path, CnnEngine.TestSupport.Paths.SharedImage("ozbulak_snake.png"), "--device", spec,
+                "--weights", "random", "--out", outDir);
+            Assert.NotEqual(0, code);
+            var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("warning:", StringComparison.Ordinal)).ToList();
+            Assert.True(errors.Count == 1, $"--device {spec}: expected one error line, got:\n{stderr}");
+            Assert.Contains(spec.Contains(':') ? spec : spec + ":0", errors[0]);
+            Assert.False(Directory.Exists(outDir), $"--device {spec} left {outDir}");
+        }
+    }
+
     private sealed class FailingBackend(Vgg16Weights weights) : IForwardBackend
     {
         public bool Disposed { get; private set; }

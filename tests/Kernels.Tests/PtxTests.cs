@@ -79,7 +79,8 @@ public sealed partial class PtxTests(ITestOutputHelper output)
     {
         var regs = RegRegex().Matches(ptx).GroupBy(m => m.Groups[1].Value).Select(g => $"{g.Key}:{g.Sum(m => int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))}");
         long shared = SharedRegex().Matches(ptx).Sum(m => long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) * ElementBytes(m.Groups[1].Value));
-        return $"regs {string.Join(' ', regs)}; shared {shared} B; {ptx.Split('\n').Length} lines";
+        long local = LocalRegex().Matches(ptx).Sum(m => long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) * ElementBytes(m.Groups[1].Value));
+        return $"regs {string.Join(' ', regs)}; shared {shared} B; local {local} B; {ptx.Split('\n').Length} lines";
     }
 
     private static int ElementBytes(string type) => type switch { "b8" or "u8" or "s8" => 1, "b16" or "u16" or "s16" or "f16" => 2, "b64" or "u64" or "s64" or "f64" => 8, _ => 4 };
@@ -89,6 +90,9 @@ public sealed partial class PtxTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"\.reg\s+\.(\w+)\s+%\w+<(\d+)>")]
     private static partial Regex RegRegex();
+
+    [GeneratedRegex(@"\.local\s+(?:\.align\s+\d+\s+)?\.(\w+)\s+\w+\[(\d+)\]")]
+    private static partial Regex LocalRegex();
 
     [GeneratedRegex(@"\.shared\s+(?:\.align\s+\d+\s+)?\.(\w+)\s+\w+\[(\d+)\]")]
     private static partial Regex SharedRegex();
