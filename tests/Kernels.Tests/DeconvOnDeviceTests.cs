@@ -20,7 +20,7 @@ namespace CnnEngine.Kernels.Tests;
 public sealed class DeconvOnDeviceTests
 {
     private static readonly Lazy<Vgg16Weights> Weights = new(() => Vgg16Weights.Random(9, includeTop: false));
-    private const int H = 23, W = 26;   // odd sizes: 23×26 → 11×13 → 5×6 → 2×3 (small: the emulator is slow)
+    private const int H = 33, W = 37;   // odd sizes: 33×37 → 16×18 → 8×9 → 4×4 (small: the emulator is slow; VGG16 needs ≥ 32)
 
     private static Tensor Input() => new(DeviceRun.Random(1, H * W * 3, 100f), 1, H, W, 3);
 
