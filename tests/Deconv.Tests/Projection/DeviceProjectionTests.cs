@@ -27,7 +27,8 @@ public class DeviceProjectionTests
         using var cpu = new Projector(weights);
         using var gpu = new Projector(weights, device: ops.Down);
         Assert.True(gpu.OnDevice);
-        foreach (var (layer, channel, mode) in new[] { ("block2_conv2", 9, ProjectionMode.Map), ("block4_pool", 100, ProjectionMode.Max), ("block5_conv3", 311, ProjectionMode.Map) })
+        // One descent through every layer (the emulator is slow; Kernels.Tests has more).
+        foreach (var (layer, channel, mode) in new[] { ("block5_conv3", 311, ProjectionMode.Map) })
         {
             var expected = cpu.Project(tap, layer, channel, mode).Pixels.Data;
             Assert.Contains(expected, v => v != 0);
