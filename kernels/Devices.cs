@@ -7,37 +7,45 @@ using CnnEngine.Model;
 
 namespace CnnEngine.Kernels;
 
-/// <summary>A device the engine can run on. Id is what --device takes: "cpu", "opencl:0", "cuda:0".</summary>
-public sealed record DeviceInfo(string Id, string Name, string Backend, string Details);
+/// <summary>
+/// A device the engine can run on. Id is what --device takes: "cpu", "cuda:0", "opencl:0", "ilgpu-cpu".
+/// <see cref="Unusable"/> is set, with the reason, for a device ILGPU sees but cannot run on (e.g. pocl: no generic
+/// address space); it is listed rather than hidden.
+/// </summary>
+public sealed record DeviceInfo(string Id, string Name, string Backend, string Details, string? Unusable = null);
 
 /// <summary>
-/// Device listing and selection for the CLIs: <c>--device auto|cpu|opencl[:N]|cuda[:N]</c>, <c>--list-devices</c>.
+/// Device listing and selection for the CLIs: <c>--device auto|cpu|cuda[:N]|opencl[:N]|ilgpu-cpu</c>, <c>--list-devices</c>.
 /// </summary>
 public static class Devices
 {
-    /// <summary>Every device: the CPU engine first, then OpenCL devices, then CUDA devices.</summary>
-    public static IReadOnlyList<DeviceInfo> List()
+    /// <summary>Every device: the CPU engine first, then what ILGPU sees (CUDA, OpenCL, its CPU accelerator).</summary>
+    public static IReadOnlyList<DeviceInfo> List() => List(out _);
+
+    /// <param name="notes">Backends that found nothing, and why (no driver, no loader).</param>
+    public static IReadOnlyList<DeviceInfo> List(out IReadOnlyList<string> notes)
     {
         var list = new List<DeviceInfo>
         {
-            new("cpu", CpuName(), "CPU", $"CnnEngine CPU engine, {Environment.ProcessorCount} threads"),
+            new("cpu", CpuName(), "CPU", $"CnnEngine SIMD engine, {Environment.ProcessorCount} threads"),
         };
-        foreach (var d in OpenClDiscovery.Devices)
-            list.Add(new DeviceInfo($"opencl:{d.Index}", $"{d.Name} ({d.PlatformName})", "OpenCL",
-                $"{(d.IsGpu ? "GPU" : d.IsCpu ? "CPU" : "accelerator")}, {d.ComputeUnits} compute units, {d.GlobalMemory / (1 << 20)} MiB, {d.Version}, driver {d.Driver}"));
-        foreach (var d in CudaDiscovery.Devices)
-            list.Add(new DeviceInfo($"cuda:{d.Index}", d.Name, "CUDA",
-                $"compute {d.ComputeMajor}.{d.ComputeMinor}, {d.Multiprocessors} SMs, {d.TotalMemory / (1 << 20)} MiB"));
+        var gpus = DeviceCatalog.List();
+        foreach (var d in gpus) list.Add(new DeviceInfo(d.Id, d.Name, d.Backend, d.Details, d.Unusable));
+        notes = DeviceCatalog.Notes(gpus);
         return list;
     }
 
+    /// <summary>True for the ids of devices that run the kernels of kernels/Ops (everything but the CPU engine).</summary>
+    public static bool IsKernelDevice(string id) =>
+        id.StartsWith("cuda", StringComparison.Ordinal) || id.StartsWith("opencl", StringComparison.Ordinal) || id == DeviceCatalog.EmulatorId;
+
     /// <summary>
-    /// Opens a backend. <c>cpu</c> is the CPU engine; <c>opencl[:N]</c> / <c>cuda[:N]</c> that device, failing with a
-    /// <see cref="DeviceException"/> (one clear line) if it cannot; <c>auto</c> prefers CUDA, then an OpenCL GPU,
-    /// then the CPU, and if the chosen device fails — at open or later during a forward — warns once through
-    /// <paramref name="warn"/> and continues on the CPU.
+    /// Opens a backend. <c>cpu</c> is the CPU engine; <c>cuda[:N]</c>, <c>opencl[:N]</c>, <c>ilgpu-cpu</c> that device,
+    /// failing with a <see cref="DeviceException"/> (one clear line) if it cannot; <c>auto</c> prefers CUDA, then an
+    /// OpenCL GPU, then the CPU, and if the chosen device fails — at open or later during a forward — warns once
+    /// through <paramref name="warn"/> and continues on the CPU.
     /// </summary>
-    /// <param name="convKernel">Conv rung: naive, tiled, regblock, winograd; null picks the device's best.</param>
+    /// <param name="convKernel">Conv rung: naive, tiled, regblock, winograd; null picks the device's default.</param>
     public static IForwardBackend Open(string spec, Vgg16Weights weights, Action<string> warn, string? convKernel = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
@@ -46,32 +54,36 @@ public static class Devices
         ConvRung? rung = string.IsNullOrWhiteSpace(convKernel) ? null : ConvRungs.Parse(convKernel, ConvRung.Winograd);
         if (s == "cpu") return new CpuBackend(weights);
         if (s == "auto") return OpenAuto(weights, warn, rung);
-        var (kind, index) = ParseSpec(s, spec ?? "");
-        return kind == "cuda" ? new CudaBackend(index, weights, rung) : new OpenClBackend(index, weights, rung);
+        var device = OpenDevice(s, spec ?? "");
+        return new GpuBackend(device, weights, rung ?? DefaultRung(device));
     }
 
-    private static (string Kind, int Index) ParseSpec(string s, string original)
+    /// <summary>Opens the kernel device a spec names (not <c>cpu</c> or <c>auto</c>).</summary>
+    public static GpuDevice OpenDevice(string spec) => OpenDevice((spec ?? "").Trim().ToLowerInvariant(), spec ?? "");
+
+    private static GpuDevice OpenDevice(string s, string original)
     {
-        foreach (string kind in new[] { "opencl", "cuda" })
+        if (s == DeviceCatalog.EmulatorId) return DeviceCatalog.OpenEmulator();
+        foreach (string kind in new[] { "cuda", "opencl" })
         {
-            if (s == kind) return (kind, 0);
-            if (s.StartsWith(kind + ":", StringComparison.Ordinal) &&
-                int.TryParse(s.AsSpan(kind.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
-                return (kind, index);
+            int index = -1;
+            if (s == kind) index = 0;
+            else if (s.StartsWith(kind + ":", StringComparison.Ordinal) &&
+                     int.TryParse(s.AsSpan(kind.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int i))
+                index = i;
+            if (index >= 0) return kind == "cuda" ? DeviceCatalog.OpenCuda(index) : DeviceCatalog.OpenOpenCl(index);
         }
-        throw new DeviceException($"unknown device '{original}': use auto, cpu, opencl[:N] or cuda[:N] (see --list-devices)");
+        throw new DeviceException($"unknown device '{original}': use auto, cpu, cuda[:N], opencl[:N] or ilgpu-cpu (see --list-devices)");
     }
 
     private static IForwardBackend OpenAuto(Vgg16Weights weights, Action<string> warn, ConvRung? rung)
     {
-        Func<IForwardBackend>? open = null;
-        string? id = null;
-        if (CudaDiscovery.Devices.Count > 0) { id = "cuda:0"; open = () => new CudaBackend(0, weights, rung); }
-        else if (OpenClDiscovery.Devices.FirstOrDefault(d => d.IsGpu) is { } gpu) { id = $"opencl:{gpu.Index}"; open = () => new OpenClBackend(gpu.Index, weights, rung); }
-        if (open is null) return new CpuBackend(weights);
+        string? id = DeviceCatalog.List().FirstOrDefault(d => d.Backend == "CUDA")?.Id ?? DeviceCatalog.FirstUsableOpenClGpu();
+        if (id is null) return new CpuBackend(weights);
         try
         {
-            return new FallbackBackend(open(), () => new CpuBackend(weights), warn);
+            var device = OpenDevice(id, id);
+            return new FallbackBackend(new GpuBackend(device, weights, rung ?? DefaultRung(device)), () => new CpuBackend(weights), warn);
         }
         catch (DeviceException e)
         {
@@ -80,16 +92,26 @@ public static class Devices
         }
     }
 
-    /// <summary>GPU deconvnet ops on <c>opencl[:N]</c> or <c>cuda[:N]</c> (the CPU has its own SIMD ops in engine/Ops).</summary>
+    /// <summary>GPU deconvnet ops on a kernel device (the CPU has its own SIMD ops in engine/Ops).</summary>
     public static Deconv.IDeconvOps OpenDeconvOps(string spec, Vgg16Weights weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        var (kind, index) = ParseSpec((spec ?? "").Trim().ToLowerInvariant(), spec ?? "");
-        return new Deconv.GpuDeconvOps(kind == "cuda" ? new CudaDevice(index) : new OpenClDevice(index), weights);
+        return new Deconv.GpuDeconvOps(OpenDevice(spec), weights);
     }
 
-    /// <summary>The rung a device runs when none is asked for: the fastest we measured on that kind of device.</summary>
-    internal static ConvRung DefaultRung(IComputeDevice device) => ConvRung.Winograd;
+    /// <summary>
+    /// The rung a device runs when none is asked for: Winograd on a GPU (fewest multiplies); on the emulator regblock,
+    /// which needs no barriers — the emulator pays dearly for each one (docs/kernels.md).
+    /// </summary>
+    public static ConvRung DefaultRung(GpuDevice device) => device.IsEmulator ? ConvRung.RegBlock : ConvRung.Winograd;
+
+    /// <summary>The most device memory <paramref name="backend"/> held at once, or null when it does not run on a kernel device.</summary>
+    public static long? PeakDeviceBytes(IForwardBackend backend) => backend switch
+    {
+        GpuBackend g => g.Device.PeakBytes,
+        FallbackBackend { Current: GpuBackend g } => g.Device.PeakBytes,
+        _ => null,
+    };
 
     internal static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
@@ -126,6 +148,8 @@ public sealed class FallbackBackend : IForwardBackend
     public string DeviceName => _current.DeviceName;
     public Vgg16Weights Weights => _current.Weights;
     public bool FellBack => _fellBack;
+    /// <summary>The backend forwards run on now: the GPU's, or the CPU engine after a fallback.</summary>
+    public IForwardBackend Current => _current;
 
     public CnnEngine.Tensors.Tensor Forward(CnnEngine.Tensors.Tensor input, CnnEngine.Taps.ILayerTap? tap = null)
     {

@@ -8,14 +8,16 @@ using CnnEngine.Tensors;
 namespace CnnEngine.Kernels.Backends;
 
 /// <summary>
-/// VGG16 forward on a device, the same for OpenCL and CUDA (they differ only in <see cref="IComputeDevice"/>).
-/// Weights are uploaded once, in the chosen conv rung's layout. During a forward the activations stay on the
-/// device; a layer is copied back only when the tap <see cref="ILayerTap.Wants"/> it (and the last layer,
-/// which is the result). Forward calls on one instance are serialized.
+/// VGG16 forward on an ILGPU device (CUDA, OpenCL or the CPU emulator: they differ only in the accelerator).
+/// Weights are uploaded once, in the chosen conv rung's layout. During a pass the activations stay on the device; a
+/// layer is copied back only when the tap <see cref="ILayerTap.Wants"/> it (and the last layer, which is the result).
+/// A batch larger than the device memory allows runs in passes of as many images as fit (<see cref="ImagesPerPass"/>),
+/// so device memory stays bounded whatever the batch; the tap still gets each layer once, for the whole batch.
+/// Forward calls on one instance are serialized.
 /// </summary>
-public class GpuBackend : IForwardBackend
+public sealed class GpuBackend : IForwardBackend
 {
-    private readonly IComputeDevice _device;
+    private readonly GpuDevice _device;
     private readonly GpuOps _ops;
     private readonly Dictionary<string, ConvWeights> _convs = new();
     private readonly Dictionary<string, DenseWeights> _dense = new();
@@ -26,11 +28,13 @@ public class GpuBackend : IForwardBackend
     public string DeviceName { get; }
     public Vgg16Weights Weights { get; }
     public ConvRung Rung { get; }
-    /// <summary>The device this backend runs on (benchmarks time single ops on it).</summary>
-    public IComputeDevice Device => _device;
+    /// <summary>The device this backend runs on (benchmarks read its peak memory and time single ops on it).</summary>
+    public GpuDevice Device => _device;
+    /// <summary>Images one pass may hold at most, whatever memory allows (0: no limit but memory). Tests set it to force passes.</summary>
+    public int MaxImagesPerPass { get; set; }
 
     /// <summary>Takes ownership of <paramref name="device"/> (disposed with the backend, also when this constructor fails).</summary>
-    protected GpuBackend(IComputeDevice device, Vgg16Weights weights, ConvRung rung)
+    public GpuBackend(GpuDevice device, Vgg16Weights weights, ConvRung rung)
     {
         _device = device;
         try
@@ -58,9 +62,9 @@ public class GpuBackend : IForwardBackend
     }
 
     /// <summary>
-    /// The rung a layer actually runs. Winograd trades multiplies for memory traffic (V and M are 4× the
-    /// activations); with few input channels the transforms dominate and it loses to regblock (measured on pocl:
-    /// docs/kernels.md), so the winograd rung runs layers with fewer than 128 input channels as regblock.
+    /// The rung a layer actually runs. Winograd trades multiplies for memory traffic (V and M are 4× the activations);
+    /// with few input channels the transforms dominate, so the winograd rung runs layers with fewer than 128 input
+    /// channels as regblock (VGG16's block1 and block2).
     /// </summary>
     public static ConvRung LayerRung(ConvRung rung, LayerSpec layer) =>
         rung == ConvRung.Winograd && layer.InChannels < WinogradMinInChannels ? ConvRung.RegBlock : rung;
@@ -71,109 +75,188 @@ public class GpuBackend : IForwardBackend
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InputShape.Validate(input, Weights.HasTop);
-        lock (_lock) return ForwardLocked(input, tap);
+        lock (_lock)
+        {
+            try
+            {
+                return ForwardLocked(input, tap);
+            }
+            catch (Exception e) when (GpuDevice.IsDeviceFailure(e))
+            {
+                throw GpuDevice.Translate(_device.Id, "a forward pass", e);
+            }
+        }
     }
 
     private Tensor ForwardLocked(Tensor input, ILayerTap? tap)
     {
-        int n = input.Shape[0], h = input.Shape[1], w = input.Shape[2], c = 3;
-        EnsureBuffers(n, h, w);
-        DeviceBuffer current = _input!;                 // (N, H, W, 3)
-        _device.Write<float>(current, input.Data);
+        int n = input.Shape[0], h = input.Shape[1], w = input.Shape[2];
+        var plan = Plan.For(Weights, _convs, h, w);
+        int perPass = ImagesPerPass(plan, n);
+        var activations = new Dictionary<string, Tensor>();   // whole-batch results, filled pass by pass
+        var switches = new Dictionary<string, IntTensor>();
+        for (int start = 0; start < n; start += perPass)
+            Pass(input, start, Math.Min(perPass, n - start), n, plan, tap, activations, switches);
 
-        Tensor? last = null;
+        // Hand the tap every layer it wanted, in network order (switches first, as the CPU engine does).
+        string last = Weights.Layers[^1].Name;
+        foreach (var layer in Weights.Layers)
+        {
+            if (tap is null || !tap.Wants(layer.Name)) continue;
+            if (switches.TryGetValue(layer.Name, out var s)) tap.OnSwitches(layer, s);
+            tap.OnActivation(layer, activations[layer.Name]);
+        }
+        return activations[last];
+    }
+
+    /// <summary>
+    /// Images per pass: what the device budget leaves after the weights, divided by what one image needs (input, two
+    /// ping-pong activation buffers of the largest layer, switches, Winograd scratch), and small enough that every
+    /// tensor stays indexable by the kernels' 32-bit ints.
+    /// </summary>
+    private int ImagesPerPass(Plan plan, int n)
+    {
+        if (_buffers is { } b && b.Images >= n && b.H == plan.H && b.W == plan.W) return n;
+        long free = _device.BudgetBytes == long.MaxValue ? long.MaxValue : _device.BudgetBytes - (_device.LiveBytes - (_buffers?.Bytes ?? 0));
+        long perImage = plan.BytesPerImage;
+        long fit = free == long.MaxValue ? n : free / perImage;
+        long indexable = (int.MaxValue - 1) / plan.LargestElementsPerImage;
+        long per = Math.Min(Math.Min(fit, indexable), n);
+        if (MaxImagesPerPass > 0) per = Math.Min(per, MaxImagesPerPass);
+        if (per < 1)
+            throw new DeviceOutOfMemoryException(_device.Id,
+                $"{_device.Id}: out of device memory: one {plan.H}×{plan.W} image needs {perImage / 1048576.0:F0} MiB of activations, " +
+                $"{Math.Max(0, free) / 1048576} MiB are left after the weights; try a smaller image");
+        return (int)per;
+    }
+
+    private void Pass(Tensor input, int start, int count, int total, Plan plan, ILayerTap? tap,
+        Dictionary<string, Tensor> activations, Dictionary<string, IntTensor> switchesOut)
+    {
+        int h = plan.H, w = plan.W, c = 3;
+        var b = EnsureBuffers(plan, count);
+        long inPer = (long)h * w * 3;
+        b.Input.Write(input.Data.AsSpan().Slice((int)(start * inPer), (int)(count * inPer)));   // (count, H, W, 3)
+        DeviceArray<float> current = b.Input;
+
         var layers = Weights.Layers;
         for (int li = 0; li < layers.Count; li++)
         {
             var layer = layers[li];
-            bool isLast = li == layers.Count - 1;
-            bool wanted = tap is not null && tap.Wants(layer.Name);
-            DeviceBuffer output = ReferenceEquals(current, _ping) ? _pong! : _ping!;   // ping-pong between layers
+            bool keep = li == layers.Count - 1 || (tap is not null && tap.Wants(layer.Name));
+            var output = ReferenceEquals(current, b.Ping) ? b.Pong : b.Ping;   // ping-pong between layers
             switch (layer.Kind)
             {
                 case LayerKind.Conv3x3Relu:
-                    _ops.Conv(_convs[layer.Name], current, output, n, h, w, relu: true, _scratchV, _scratchM);   // (N, H, W, Cout)
-                    c = layer.OutChannels;
-                    if (wanted || isLast) last = Hand(tap, wanted, layer, output, n, h, w, c);
+                    _ops.Conv(_convs[layer.Name], current.View, output.View, count, h, w, relu: true, b.ScratchV?.View ?? default, b.ScratchM?.View ?? default);
+                    c = layer.OutChannels;   // (count, H, W, Cout)
+                    if (keep) CopyBack(output, activations, layer.Name, total, start, count, h, w, c);
                     break;
                 case LayerKind.MaxPool2x2:
-                    _ops.MaxPool(current, output, _switches!, n, h, w, c);   // (N, H/2, W/2, C) and its switches
+                    _ops.MaxPool(current.View, output.View, b.Switches.View, count, h, w, c);   // (count, H/2, W/2, C) and switches
                     h /= 2; w /= 2;
-                    if (wanted)
+                    if (keep)
                     {
-                        var s = new IntTensor(n, h, w, c);
-                        _device.Read<int>(_switches!, s.Data);
-                        tap!.OnSwitches(layer, s);
+                        CopyBack(output, activations, layer.Name, total, start, count, h, w, c);
+                        if (tap is not null && tap.Wants(layer.Name))
+                        {
+                            if (!switchesOut.TryGetValue(layer.Name, out var s)) switchesOut[layer.Name] = s = new IntTensor(total, h, w, c);
+                            long per = (long)h * w * c;
+                            b.Switches.Read(s.Data.AsSpan().Slice((int)(start * per), (int)(count * per)));
+                        }
                     }
-                    if (wanted || isLast) last = Hand(tap, wanted, layer, output, n, h, w, c);
                     break;
                 case LayerKind.Dense:
                 {
                     int inFeatures = h * w * c;   // channels-last flatten: (N, H, W, C) is already (N, H·W·C)
                     if (inFeatures != layer.InChannels)
                         throw new InputShapeException($"{layer.Name} needs {layer.InChannels} inputs but the conv base gives {inFeatures}");
-                    _ops.Dense(_dense[layer.Name], current, output, n, relu: layer.Activation == Activation.Relu);   // (N, K)
-                    if (layer.Activation == Activation.Softmax) _ops.Softmax(output, n, layer.OutChannels);
+                    _ops.Dense(_dense[layer.Name], current.View, output.View, count, relu: layer.Activation == Activation.Relu);   // (count, K)
+                    if (layer.Activation == Activation.Softmax) _ops.Softmax(output.View, count, layer.OutChannels);
                     h = 1; w = 1; c = layer.OutChannels;
-                    if (wanted || isLast)
+                    if (keep)
                     {
-                        var t = new Tensor(n, c);
-                        _device.Read<float>(output, t.Data);
-                        if (wanted) tap!.OnActivation(layer, t);
-                        last = t;
+                        if (!activations.TryGetValue(layer.Name, out var t)) activations[layer.Name] = t = new Tensor(total, c);
+                        output.Read(t.Data.AsSpan().Slice(start * c, count * c));
                     }
                     break;
                 }
             }
             current = output;
         }
-        _device.Finish();
-        return last ?? throw new InvalidOperationException("the network has no layers");
+        _device.Synchronize();
     }
 
-    // Device buffers kept between forwards (first-touching fresh memory every call costs more than some layers):
-    // the input, two ping-pong activation buffers of the largest layer, the switches, Winograd scratch.
-    private DeviceBuffer? _input, _ping, _pong, _switches, _scratchV, _scratchM;
-    private (int N, int H, int W) _bufferShape;
-
-    private void EnsureBuffers(int n, int h, int w)
+    /// <summary>Copies a layer's (count, H, W, C) back into its slice of the whole-batch tensor (a blocking read).</summary>
+    private static void CopyBack(DeviceArray<float> buffer, Dictionary<string, Tensor> activations, string name, int total, int start, int count, int h, int w, int c)
     {
-        if (_input is not null && _bufferShape == (n, h, w)) return;
-        FreeBuffers();
-        long largest = 0, largestPool = 0, scratch = 0;
-        int hh = h, ww = w;
-        foreach (var layer in Weights.Layers)
+        if (!activations.TryGetValue(name, out var t)) activations[name] = t = new Tensor(total, h, w, c);
+        long per = (long)h * w * c;
+        buffer.Read(t.Data.AsSpan().Slice((int)(start * per), (int)(count * per)));
+    }
+
+    /// <summary>Sizes of one forward at an input size: per image, in floats, for the buffers a pass needs.</summary>
+    private sealed record Plan(int H, int W, long Input, long Largest, long LargestPool, long Scratch)
+    {
+        public long BytesPerImage => 4 * (Input + 2 * Largest + LargestPool + 2 * Scratch);
+        public long LargestElementsPerImage => Math.Max(Math.Max(Input, Largest), Math.Max(Scratch, 1));
+
+        public static Plan For(Vgg16Weights weights, Dictionary<string, ConvWeights> convs, int h, int w)
         {
-            if (layer.IsConv)
+            long largest = 0, largestPool = 0, scratch = 0;
+            int hh = h, ww = w;
+            foreach (var layer in weights.Layers)
             {
-                largest = Math.Max(largest, (long)n * hh * ww * layer.OutChannels);
-                if (_convs[layer.Name].Rung == ConvRung.Winograd)
-                    scratch = Math.Max(scratch, GpuOps.WinogradScratchFloats(n, hh, ww, Math.Max(layer.InChannels, _convs[layer.Name].PaddedOut)));
+                if (layer.IsConv)
+                {
+                    largest = Math.Max(largest, (long)hh * ww * Math.Max(layer.InChannels, layer.OutChannels));
+                    var cw = convs[layer.Name];
+                    if (cw.Rung == ConvRung.Winograd)
+                        scratch = Math.Max(scratch, GpuOps.WinogradScratchFloats(1, hh, ww, Math.Max(layer.InChannels, cw.PaddedOut)));
+                }
+                else if (layer.IsPool) { hh /= 2; ww /= 2; largestPool = Math.Max(largestPool, (long)hh * ww * layer.OutChannels); }
+                else largest = Math.Max(largest, layer.OutChannels);
             }
-            else if (layer.IsPool) { hh /= 2; ww /= 2; largestPool = Math.Max(largestPool, (long)n * hh * ww * layer.OutChannels); }
-            else largest = Math.Max(largest, (long)n * layer.OutChannels);
+            return new Plan(h, w, (long)h * w * 3, largest, largestPool, scratch);
         }
-        _input = _device.Allocate((long)n * h * w * 3 * 4);
-        _ping = _device.Allocate(largest * 4);
-        _pong = _device.Allocate(largest * 4);
-        _switches = _device.Allocate(largestPool * 4);
-        if (scratch > 0) { _scratchV = _device.Allocate(scratch * 4); _scratchM = _device.Allocate(scratch * 4); }
-        _bufferShape = (n, h, w);
     }
 
-    private void FreeBuffers()
+    // Device buffers kept between forwards (allocating every call costs more than some layers), sized for a pass.
+    private sealed record Buffers(int Images, int H, int W, DeviceArray<float> Input, DeviceArray<float> Ping, DeviceArray<float> Pong,
+        DeviceArray<int> Switches, DeviceArray<float>? ScratchV, DeviceArray<float>? ScratchM)
     {
-        foreach (var b in new[] { _input, _ping, _pong, _switches, _scratchV, _scratchM }) b?.Dispose();
-        _input = _ping = _pong = _switches = _scratchV = _scratchM = null;
+        public long Bytes => 4 * (Input.Length + Ping.Length + Pong.Length + Switches.Length + (ScratchV?.Length ?? 0) + (ScratchM?.Length ?? 0));
+
+        public void Dispose()
+        {
+            Input.Dispose(); Ping.Dispose(); Pong.Dispose(); Switches.Dispose(); ScratchV?.Dispose(); ScratchM?.Dispose();
+        }
     }
 
-    /// <summary>Copies an activation back (the tap asked, or it is the result) and hands it over.</summary>
-    private Tensor Hand(ILayerTap? tap, bool wanted, LayerSpec layer, DeviceBuffer buffer, int n, int h, int w, int c)
+    private Buffers? _buffers;
+
+    private Buffers EnsureBuffers(Plan plan, int images)
     {
-        var t = new Tensor(n, h, w, c);
-        _device.Read<float>(buffer, t.Data);   // blocking read: also waits for the kernels before it
-        if (wanted) tap!.OnActivation(layer, t);
-        return t;
+        if (_buffers is { } b && b.Images >= images && b.H == plan.H && b.W == plan.W) return b;
+        _buffers?.Dispose();
+        _buffers = null;
+        var owned = new List<IDisposable>();
+        try
+        {
+            DeviceArray<T> Alloc<T>(long per) where T : unmanaged { var a = _device.Allocate<T>(per * images); owned.Add(a); return a; }
+            var input = Alloc<float>(plan.Input);
+            var ping = Alloc<float>(plan.Largest);
+            var pong = Alloc<float>(plan.Largest);
+            var sw = Alloc<int>(plan.LargestPool);
+            var v = plan.Scratch > 0 ? Alloc<float>(plan.Scratch) : null;
+            var m = plan.Scratch > 0 ? Alloc<float>(plan.Scratch) : null;
+            return _buffers = new Buffers(images, plan.H, plan.W, input, ping, pong, sw, v, m);
+        }
+        catch
+        {
+            foreach (var o in owned) o.Dispose();
+            throw;
+        }
     }
 
     private void DisposeWeights()
@@ -189,30 +272,10 @@ public class GpuBackend : IForwardBackend
         {
             if (_disposed) return;
             _disposed = true;
-            FreeBuffers();
+            _buffers?.Dispose();
+            _buffers = null;
             DisposeWeights();
             _device.Dispose();
         }
-        GC.SuppressFinalize(this);
     }
-}
-
-/// <summary>VGG16 on an OpenCL device (index into <see cref="OpenClDiscovery.Devices"/>).</summary>
-public sealed class OpenClBackend : GpuBackend
-{
-    public OpenClBackend(int deviceIndex, Vgg16Weights weights, ConvRung? rung = null)
-        : this(new OpenClDevice(deviceIndex), weights, rung) { }
-
-    private OpenClBackend(OpenClDevice device, Vgg16Weights weights, ConvRung? rung)
-        : base(device, weights, rung ?? Devices.DefaultRung(device)) { }
-}
-
-/// <summary>VGG16 on a CUDA device (kernels compiled by NVRTC).</summary>
-public sealed class CudaBackend : GpuBackend
-{
-    public CudaBackend(int deviceIndex, Vgg16Weights weights, ConvRung? rung = null)
-        : this(new CudaDevice(deviceIndex), weights, rung) { }
-
-    private CudaBackend(CudaDevice device, Vgg16Weights weights, ConvRung? rung)
-        : base(device, weights, rung ?? Devices.DefaultRung(device)) { }
 }

@@ -3,7 +3,7 @@ namespace CnnEngine.Kernels.Compute;
 /// <summary>
 /// One conv layer's weights on a device, in the layout its rung reads:
 ///   naive, tiled: Keras (3, 3, Cin, Cout);  regblock: (3, 3, Cin, CoutPad);  winograd: U = G g Gᵀ as (16, Cin, CoutPad).
-/// Bias is (CoutPad) with zeros after Cout. Uploaded once.
+/// CoutPad = Cout rounded up to 8 (the register block). Bias is (CoutPad) with zeros after Cout. Uploaded once.
 /// </summary>
 public sealed class ConvWeights : IDisposable
 {
@@ -11,14 +11,15 @@ public sealed class ConvWeights : IDisposable
     public int InChannels { get; }
     public int OutChannels { get; }
     public int PaddedOut { get; }
-    public DeviceBuffer Kernel { get; }
-    public DeviceBuffer Bias { get; }
+    private readonly DeviceArray<float> _kernel, _bias;
+    public ILGPU.ArrayView<float> Kernel => _kernel.View;
+    public ILGPU.ArrayView<float> Bias => _bias.View;
 
     public ConvWeights(GpuOps ops, ConvRung rung, ReadOnlySpan<float> kernel /* (3, 3, Cin, Cout) */, ReadOnlySpan<float> bias, int cin, int cout)
     {
         if (kernel.Length != 9 * cin * cout || bias.Length != cout) throw new ArgumentException($"conv weights are not (3, 3, {cin}, {cout}) + ({cout})");
         Rung = rung; InChannels = cin; OutChannels = cout;
-        PaddedOut = rung is ConvRung.RegBlock or ConvRung.Winograd ? ops.PaddedChannels(cout) : cout;
+        PaddedOut = rung is ConvRung.RegBlock or ConvRung.Winograd ? GpuOps.PaddedChannels(cout) : cout;
         float[] packed = rung switch
         {
             ConvRung.RegBlock => PadColumns(kernel, 9 * cin, cout, PaddedOut),
@@ -27,10 +28,18 @@ public sealed class ConvWeights : IDisposable
         };
         var b = new float[PaddedOut];
         bias.CopyTo(b);
-        Kernel = ops.Device.Allocate(packed.Length * 4L);
-        Bias = ops.Device.Allocate(b.Length * 4L);
-        ops.Device.Write<float>(Kernel, packed);
-        ops.Device.Write<float>(Bias, b);
+        _kernel = ops.Device.Allocate<float>(packed.Length);
+        _bias = ops.Device.Allocate<float>(b.Length);
+        try
+        {
+            _kernel.Write(packed);
+            _bias.Write(b);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     /// <summary>(rows, cols) → (rows, paddedCols), zeros in the new columns.</summary>
@@ -68,30 +77,35 @@ public sealed class ConvWeights : IDisposable
         return u;
     }
 
-    public void Dispose() { Kernel.Dispose(); Bias.Dispose(); }
+    public void Dispose() { _kernel.Dispose(); _bias.Dispose(); }
 }
 
-/// <summary>A dense layer on a device: Keras (Cin, Cout) padded to (Cin, CoutPad), CoutPad a multiple of VW; bias (CoutPad).</summary>
+/// <summary>A dense layer on a device: Keras (Cin, Cout) weights as they are, bias (Cout).</summary>
 public sealed class DenseWeights : IDisposable
 {
     public int InFeatures { get; }
     public int OutFeatures { get; }
-    public int PaddedOut { get; }
-    public DeviceBuffer Kernel { get; }
-    public DeviceBuffer Bias { get; }
+    private readonly DeviceArray<float> _kernel, _bias;
+    public ILGPU.ArrayView<float> Kernel => _kernel.View;
+    public ILGPU.ArrayView<float> Bias => _bias.View;
 
-    public DenseWeights(GpuOps ops, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int cin, int cout)
+    public DenseWeights(GpuOps ops, ReadOnlySpan<float> kernel /* (Cin, Cout) */, ReadOnlySpan<float> bias, int cin, int cout)
     {
         if (kernel.Length != (long)cin * cout || bias.Length != cout) throw new ArgumentException($"dense weights are not ({cin}, {cout}) + ({cout})");
-        InFeatures = cin; OutFeatures = cout; PaddedOut = GpuOps.RoundUp(cout, ops.VectorWidth);
-        Kernel = ops.Device.Allocate((long)cin * PaddedOut * 4);
-        if (PaddedOut == cout) ops.Device.Write(Kernel, kernel);
-        else ops.Device.Write<float>(Kernel, ConvWeights.PadColumns(kernel, cin, cout, PaddedOut));
-        var b = new float[PaddedOut];
-        bias.CopyTo(b);
-        Bias = ops.Device.Allocate(PaddedOut * 4L);
-        ops.Device.Write<float>(Bias, b);
+        InFeatures = cin; OutFeatures = cout;
+        _kernel = ops.Device.Allocate<float>((long)cin * cout);
+        _bias = ops.Device.Allocate<float>(cout);
+        try
+        {
+            _kernel.Write(kernel);
+            _bias.Write(bias);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
-    public void Dispose() { Kernel.Dispose(); Bias.Dispose(); }
+    public void Dispose() { _kernel.Dispose(); _bias.Dispose(); }
 }

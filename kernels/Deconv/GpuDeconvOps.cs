@@ -3,17 +3,17 @@ using CnnEngine.Model;
 
 namespace CnnEngine.Kernels.Deconv;
 
-/// <summary><see cref="IDeconvOps"/> on an OpenCL or CUDA device. Conv filters are uploaded (Keras layout) on first use per layer.</summary>
+/// <summary><see cref="IDeconvOps"/> on an ILGPU device. Conv filters are uploaded (Keras layout) on first use per layer.</summary>
 public sealed class GpuDeconvOps : IDeconvOps
 {
-    private readonly IComputeDevice _device;
+    private readonly GpuDevice _device;
     private readonly GpuOps _ops;
     private readonly Vgg16Weights _weights;
-    private readonly Dictionary<string, DeviceBuffer> _kernels = new();
+    private readonly Dictionary<string, DeviceArray<float>> _kernels = new();
     private readonly object _lock = new();
 
     /// <summary>Takes ownership of <paramref name="device"/>.</summary>
-    public GpuDeconvOps(IComputeDevice device, Vgg16Weights weights)
+    public GpuDeconvOps(GpuDevice device, Vgg16Weights weights)
     {
         _device = device; _weights = weights; _ops = new GpuOps(device);
     }
@@ -29,9 +29,12 @@ public sealed class GpuDeconvOps : IDeconvOps
         {
             using var p = Upload(pooled);
             using var s = Upload(switches);
-            using var u = _device.Allocate((long)height * width * channels * 4);
-            _ops.Unpool(p, s, u, 1, height, width, channels);
-            return Download(u, height * width * channels);
+            using var u = _device.Allocate<float>((long)height * width * channels);
+            return Guard(() =>
+            {
+                _ops.Unpool(p.View, s.View, u.View, 1, height, width, channels);
+                return Download(u, height * width * channels);
+            });
         }
     }
 
@@ -40,8 +43,8 @@ public sealed class GpuDeconvOps : IDeconvOps
         lock (_lock)
         {
             using var b = Upload(values);
-            _ops.Rectify(b, values.Length);
-            _device.Read(b, values);
+            Guard(() => { _ops.Rectify(b.View, b.Length > 0 ? (int)b.Length : 0); return 0; });
+            b.Read(values);
         }
     }
 
@@ -52,13 +55,27 @@ public sealed class GpuDeconvOps : IDeconvOps
         lock (_lock)
         {
             using var x = Upload(signal);
-            using var y = _device.Allocate((long)height * width * spec.InChannels * 4);
-            _ops.ConvTranspose(Kernel(spec), x, y, 1, height, width, spec.InChannels, spec.OutChannels);
-            return Download(y, height * width * spec.InChannels);
+            using var y = _device.Allocate<float>((long)height * width * spec.InChannels);
+            return Guard(() =>
+            {
+                _ops.ConvTranspose(Kernel(spec).View, x.View, y.View, 1, height, width, spec.InChannels, spec.OutChannels);
+                return Download(y, height * width * spec.InChannels);
+            });
         }
     }
 
-    public float[] Down(string layer, ReadOnlySpan<float> seed, IReadOnlyDictionary<string, int[]> switches, int height, int width)
+    public float[] Down(string layer, ReadOnlySpan<float> seed, IReadOnlyDictionary<string, int[]> switches, int height, int width) =>
+        Descend(layer, seed, switches, guide: null, height, width);
+
+    public float[] DownGuided(string layer, ReadOnlySpan<float> seed, IReadOnlyDictionary<string, int[]> switches,
+        IReadOnlyDictionary<string, float[]> forward, int height, int width)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        return Descend(layer, seed, switches, forward, height, width);
+    }
+
+    private float[] Descend(string layer, ReadOnlySpan<float> seed, IReadOnlyDictionary<string, int[]> switches,
+        IReadOnlyDictionary<string, float[]>? guide, int height, int width)
     {
         var layers = Vgg16Architecture.ConvBase;
         int top = layers.ToList().FindIndex(l => l.Name == layer);
@@ -71,10 +88,10 @@ public sealed class GpuDeconvOps : IDeconvOps
             throw new ArgumentException($"deconv: seed must be ({sizes[top].H}, {sizes[top].W}, {layers[top].OutChannels})");
         lock (_lock)
         {
-            var owned = new List<DeviceBuffer>();
+            var owned = new List<IDisposable>();
             try
             {
-                DeviceBuffer signal = Upload(seed);   // (H_L, W_L, C_L)
+                DeviceArray<float> signal = Upload(seed);   // (H_L, W_L, C_L)
                 owned.Add(signal);
                 for (int i = top; i >= 0; i--)
                 {
@@ -82,10 +99,21 @@ public sealed class GpuDeconvOps : IDeconvOps
                     var (oh, ow) = sizes[i];
                     if (spec.IsConv)
                     {
-                        _ops.Rectify(signal, oh * ow * spec.OutChannels);
-                        var below = _device.Allocate((long)oh * ow * spec.InChannels * 4);   // (H, W, Cin)
+                        int count = oh * ow * spec.OutChannels;
+                        if (guide is null) Guard(() => { _ops.Rectify(signal.View, count); return 0; });
+                        else
+                        {
+                            if (!guide.TryGetValue(spec.Name, out var a) || a.Length != count)
+                                throw new ArgumentException($"deconv: guided mode needs {spec.Name}'s forward activation ({oh}, {ow}, {spec.OutChannels})");
+                            var forward = Upload(a);
+                            owned.Add(forward);
+                            var s0 = signal;
+                            Guard(() => { _ops.RectifyGuided(s0.View, forward.View, count); return 0; });
+                        }
+                        var below = _device.Allocate<float>((long)oh * ow * spec.InChannels);   // (H, W, Cin)
                         owned.Add(below);
-                        _ops.ConvTranspose(Kernel(spec), signal, below, 1, oh, ow, spec.InChannels, spec.OutChannels);
+                        var s1 = signal;
+                        Guard(() => { _ops.ConvTranspose(Kernel(spec).View, s1.View, below.View, 1, oh, ow, spec.InChannels, spec.OutChannels); return 0; });
                         signal = below;
                     }
                     else
@@ -96,13 +124,15 @@ public sealed class GpuDeconvOps : IDeconvOps
                         CheckSwitches(s, ih, iw, spec.OutChannels, spec.Name);
                         var sw = Upload<int>(s);
                         owned.Add(sw);
-                        var up = _device.Allocate((long)ih * iw * spec.OutChannels * 4);   // (H, W, C)
+                        var up = _device.Allocate<float>((long)ih * iw * spec.OutChannels);   // (H, W, C)
                         owned.Add(up);
-                        _ops.Unpool(signal, sw, up, 1, ih, iw, spec.OutChannels);
+                        var s1 = signal;
+                        Guard(() => { _ops.Unpool(s1.View, sw.View, up.View, 1, ih, iw, spec.OutChannels); return 0; });
                         signal = up;
                     }
                 }
-                return Download(signal, height * width * 3);
+                var result = signal;
+                return Guard(() => Download(result, height * width * 3));
             }
             finally { foreach (var b in owned) b.Dispose(); }
         }
@@ -124,7 +154,7 @@ public sealed class GpuDeconvOps : IDeconvOps
     private static LayerSpec ConvSpec(string name) =>
         Vgg16Architecture.Find(name) is { IsConv: true } spec ? spec : throw new ArgumentException($"{name} is not a conv layer");
 
-    private DeviceBuffer Kernel(LayerSpec spec)
+    private DeviceArray<float> Kernel(LayerSpec spec)
     {
         if (_kernels.TryGetValue(spec.Name, out var b)) return b;
         b = Upload(_weights[spec.Name].Kernel.Span);   // (3, 3, Cin, Cout)
@@ -132,20 +162,28 @@ public sealed class GpuDeconvOps : IDeconvOps
         return b;
     }
 
-    private DeviceBuffer Upload<T>(ReadOnlySpan<T> data) where T : unmanaged
+    private DeviceArray<T> Upload<T>(ReadOnlySpan<T> data) where T : unmanaged
     {
-        var b = _device.Allocate(Math.Max(1, data.Length) * 4L);
-        _device.Write(b, data);
+        var b = _device.Allocate<T>(data.Length);
+        try { b.Write(data); }
+        catch { b.Dispose(); throw; }
         return b;
     }
 
-    private DeviceBuffer Upload(ReadOnlySpan<float> data) => Upload<float>(data);
+    private DeviceArray<float> Upload(ReadOnlySpan<float> data) => Upload<float>(data);
 
-    private float[] Download(DeviceBuffer b, int count)
+    private static float[] Download(DeviceArray<float> b, int count)
     {
         var r = new float[count];
-        _device.Read<float>(b, r);
+        b.Read(r);
         return r;
+    }
+
+    /// <summary>Kernel launches throw ILGPU's exceptions; the library throws <see cref="DeviceException"/>s.</summary>
+    private T Guard<T>(Func<T> call)
+    {
+        try { return call(); }
+        catch (Exception e) when (GpuDevice.IsDeviceFailure(e)) { throw GpuDevice.Translate(_device.Id, "a deconvnet op", e); }
     }
 
     public void Dispose()

@@ -1,7 +1,7 @@
 namespace CnnEngine.Kernels.Deconv;
 
 /// <summary>
-/// The deconvnet's three ops on a GPU, for the deconvnet engine (engine/Deconv) when a device is chosen. Host arrays
+/// The deconvnet's ops on a GPU, for the deconvnet engine (engine/Deconv) when a device is chosen. Host arrays
 /// in and out, channels-last, one image. <see cref="Down"/> runs a whole descent on the device (one upload of the
 /// seed and switches, one download of the pixels) — use it rather than chaining the single ops.
 /// </summary>
@@ -24,4 +24,11 @@ public interface IDeconvOps : IDisposable
     /// (H', W', C)). <paramref name="height"/>, <paramref name="width"/> are the network input's size.
     /// </summary>
     float[] Down(string layer, ReadOnlySpan<float> seed, IReadOnlyDictionary<string, int[]> switches, int height, int width);
+
+    /// <summary>
+    /// <see cref="Down"/> in guided mode (guided backprop): at every conv output the signal is kept only where it is
+    /// positive and the forward activation <paramref name="forward"/>[conv] (one image's (H, W, C), after ReLU) was too.
+    /// </summary>
+    float[] DownGuided(string layer, ReadOnlySpan<float> seed, IReadOnlyDictionary<string, int[]> switches,
+        IReadOnlyDictionary<string, float[]> forward, int height, int width);
 }

@@ -2,38 +2,24 @@ using CnnEngine.Kernels.Compute;
 
 namespace CnnEngine.Kernels.Tests;
 
-/// <summary>Upload/launch/download helpers so each op test reads as: inputs → device op → compare with the oracle.</summary>
+/// <summary>Upload/download helpers so each op test reads as: inputs → device op → compare with the oracle.</summary>
 internal static class DeviceRun
 {
-    public static DeviceBuffer Upload(IComputeDevice d, float[] data)
+    public static DeviceArray<T> Upload<T>(GpuDevice d, T[] data) where T : unmanaged
     {
-        var b = d.Allocate(Math.Max(1, data.Length) * 4L);
-        d.Write<float>(b, data);
+        var b = d.Allocate<T>(data.Length);
+        b.Write(data);
         return b;
     }
 
-    public static DeviceBuffer Upload(IComputeDevice d, int[] data)
+    public static T[] Download<T>(DeviceArray<T> b, long count) where T : unmanaged
     {
-        var b = d.Allocate(Math.Max(1, data.Length) * 4L);
-        d.Write<int>(b, data);
-        return b;
-    }
-
-    public static float[] Download(IComputeDevice d, DeviceBuffer b, long count)
-    {
-        var r = new float[count];
-        d.Read<float>(b, r);
+        var r = new T[count];
+        b.Read(r);
         return r;
     }
 
-    public static int[] DownloadInts(IComputeDevice d, DeviceBuffer b, long count)
-    {
-        var r = new int[count];
-        d.Read<int>(b, r);
-        return r;
-    }
-
-    /// <summary>Deterministic values in [-1, 1).</summary>
+    /// <summary>Deterministic values in [-scale, scale).</summary>
     public static float[] Random(int seed, long count, float scale = 1f)
     {
         var rng = new System.Random(seed);
@@ -42,7 +28,7 @@ internal static class DeviceRun
         return a;
     }
 
-    /// <summary>Values from a small set, so 2×2 windows hold exact ties.</summary>
+    /// <summary>Values from a small set, so 2×2 windows hold exact ties (and all-zero windows).</summary>
     public static float[] Quantized(int seed, long count)
     {
         var rng = new System.Random(seed);

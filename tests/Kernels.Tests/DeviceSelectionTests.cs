@@ -1,4 +1,5 @@
 using CnnEngine.Backends;
+using CnnEngine.Kernels.Backends;
 using CnnEngine.Kernels.Compute;
 using CnnEngine.Model;
 using CnnEngine.Taps;
@@ -6,65 +7,83 @@ using CnnEngine.Tensors;
 
 namespace CnnEngine.Kernels.Tests;
 
-/// <summary>--device parsing, listing, clear failures for explicit devices, CPU fallback under auto.</summary>
-[Collection("OpenCL")]
+/// <summary>--device parsing, the listing (unusable devices explained, not hidden), clear failures, CPU fallback under auto.</summary>
 public sealed class DeviceSelectionTests
 {
-    private readonly OpenClFixture _cl;
-    public DeviceSelectionTests(OpenClFixture cl) => _cl = cl;
     private static readonly Lazy<Vgg16Weights> Weights = new(() => Vgg16Weights.Random(3, includeTop: false));
+    private static bool InCi => Environment.GetEnvironmentVariable("CI") == "true";
 
-    [SkippableFact]
-    public void ListHasTheCpuAndEveryOpenClDevice()
+    [Fact]
+    public void ListHasTheCpuEngineFirstAndTheIlgpuEmulator()
     {
-        _cl.Require();
-        var list = Devices.List();
+        var list = Devices.List(out var notes);
         Assert.Equal("cpu", list[0].Id);
         Assert.Equal("CPU", list[0].Backend);
-        var cl = list.Where(d => d.Backend == "OpenCL").ToList();
-        Assert.Equal(OpenClDiscovery.Devices.Count, cl.Count);
-        Assert.Equal("opencl:0", cl[0].Id);
-        Assert.Contains(OpenClDiscovery.Devices[0].Name, cl[0].Name);
-        Assert.Equal(CudaDiscovery.Devices.Count, list.Count(d => d.Backend == "CUDA"));
+        var emulator = Assert.Single(list, d => d.Id == "ilgpu-cpu");
+        Assert.Null(emulator.Unusable);
+        Assert.Contains("slow", emulator.Details);
+        if (!list.Any(d => d.Backend == "CUDA")) Assert.Contains(notes, n => n.StartsWith("CUDA: ", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// pocl (CI installs it: pocl-opencl-icd with only ocl-icd-libopencl1, i.e. only libOpenCL.so.1) is listed with the
+    /// reason ILGPU cannot use it, and opening it says that reason in one line. This also proves the versioned
+    /// libOpenCL.so.1 is found (NativeLibraries), since without it ILGPU sees no OpenCL at all.
+    /// </summary>
     [SkippableFact]
+    public void PoclIsListedAsUnusableWithTheReason()
+    {
+        var pocl = Devices.List().FirstOrDefault(d => d.Backend == "OpenCL" && d.Name.Contains("Portable Computing Language", StringComparison.Ordinal));
+        if (pocl is null && InCi) throw new InvalidOperationException("CI installs pocl: it must be listed");
+        Skip.If(pocl is null, "skipped: pocl (pocl-opencl-icd) is not installed");
+        Assert.StartsWith("opencl:", pocl!.Id);
+        Assert.NotNull(pocl.Unusable);
+        Assert.Contains("generic address space", pocl.Unusable);
+        var e = Assert.Throws<DeviceUnavailableException>(() => Devices.Open(pocl.Id, Weights.Value, _ => { }));
+        Assert.Contains("cannot be used: no generic address space", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public void ExplicitDevicesFailWithOneClearLine()
     {
-        _cl.Require();
         var warnings = new List<string>();
         var e = Assert.Throws<DeviceUnavailableException>(() => Devices.Open("opencl:99", Weights.Value, warnings.Add));
-        Assert.Contains("opencl:99", e.Message);
+        Assert.StartsWith("opencl:99: ", e.Message);
         Assert.DoesNotContain('\n', e.Message);
         var bad = Assert.Throws<DeviceException>(() => Devices.Open("gpu", Weights.Value, warnings.Add));
         Assert.Contains("unknown device 'gpu'", bad.Message);
-        var rung = Assert.Throws<DeviceException>(() => Devices.Open("opencl:0", Weights.Value, warnings.Add, "fastest"));
+        var rung = Assert.Throws<DeviceException>(() => Devices.Open("ilgpu-cpu", Weights.Value, warnings.Add, "fastest"));
         Assert.Contains("unknown conv kernel 'fastest'", rung.Message);
-        if (CudaDiscovery.Devices.Count == 0)
+        if (!Devices.List().Any(d => d.Backend == "CUDA"))
         {
             var cuda = Assert.Throws<DeviceUnavailableException>(() => Devices.Open("cuda", Weights.Value, warnings.Add));
             Assert.StartsWith("cuda:0: ", cuda.Message);
+            Assert.DoesNotContain('\n', cuda.Message);
         }
         Assert.Empty(warnings);
     }
 
-    [SkippableFact]
-    public void OpenClByNameRunsOnOpenCl()
+    [Fact]
+    public void TheEmulatorByNameRunsTheKernelsWithItsDefaultRung()
     {
-        _cl.Require();
-        using var backend = Devices.Open("opencl", Weights.Value, _ => { }, "regblock");
-        Assert.Equal("opencl:0", backend.DeviceId);
+        using var backend = Devices.Open("ilgpu-cpu", Weights.Value, _ => { });
+        Assert.Equal("ilgpu-cpu", backend.DeviceId);
         Assert.Contains("regblock", backend.DeviceName);
+        Assert.IsType<GpuBackend>(backend);
+        using var tiled = Devices.Open("ILGPU-CPU", Weights.Value, _ => { }, "tiled");
+        Assert.Contains("tiled", tiled.DeviceName);
     }
 
     [Fact]
     public void AutoWithoutAGpuIsTheCpuEngineWithoutWarnings()
     {
-        if (CudaDiscovery.Devices.Count > 0 || OpenClDiscovery.Devices.Any(d => d.IsGpu)) return;   // a GPU machine: covered by the CUDA tests
+        if (Devices.List().Any(d => d.Backend == "CUDA" || (d.Backend == "OpenCL" && d.Unusable is null))) return;   // a GPU machine
         var warnings = new List<string>();
         using var backend = Devices.Open("auto", Weights.Value, warnings.Add);
         Assert.Equal("cpu", backend.DeviceId);
         Assert.Empty(warnings);
+        Assert.Null(Devices.PeakDeviceBytes(backend));
     }
 
     [Fact]
@@ -81,18 +100,50 @@ public sealed class DeviceSelectionTests
         Assert.Equal("cpu", backend.DeviceId);
         Assert.True(failing.Disposed);
         var warning = Assert.Single(warnings);
-        Assert.Contains("opencl:7 failed (clEnqueueNDRangeKernel failed: CL_OUT_OF_RESOURCES", warning);
+        Assert.Contains("cuda:7 failed (cuda:7: a forward pass failed: out of device memory", warning);
         Assert.Contains("falling back to the CPU", warning);
+    }
+
+    [Fact]
+    public void PeakDeviceMemoryIsReportedForAKernelDevice()
+    {
+        using var backend = Devices.Open("ilgpu-cpu", Weights.Value, _ => { });
+        long weightsBytes = 4L * Weights.Value.Layers.Where(l => l.HasWeights).Sum(l => 9L * l.InChannels * l.OutChannels + l.OutChannels);
+        long? peak = Devices.PeakDeviceBytes(backend);
+        Assert.NotNull(peak);
+        Assert.InRange(peak!.Value, weightsBytes, weightsBytes + 4L * 1024 * 512);   // regblock pads Cout to 8: VGG16's widths need no padding
+    }
+
+    /// <summary>From the command line: a missing or unusable explicit device is one line on stderr and a non-zero exit, no output folder.</summary>
+    [Fact]
+    public void TheCliRefusesAMissingOrUnusableDeviceWithOneLine()
+    {
+        using var work = CnnEngine.TestSupport.Paths.NewTempDir("kernels-cli-bad");
+        var specs = new List<string> { "opencl:42" };
+        if (!Devices.List().Any(d => d.Backend == "CUDA")) specs.Add("cuda");
+        if (Devices.List().FirstOrDefault(d => d.Unusable is not null) is { } unusable) specs.Add(unusable.Id);
+        foreach (string spec in specs)
+        {
+            string outDir = Path.Combine(work.Path, "out-" + spec.Replace(':', '_'));
+            var (code, _, stderr) = Cli.Run(work.Path, CnnEngine.TestSupport.Paths.SharedImage("ozbulak_snake.png"), "--device", spec,
+                "--weights", "random", "--out", outDir);
+            Assert.NotEqual(0, code);
+            var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).ToList();
+            Assert.True(errors.Count == 1, $"--device {spec}: expected one error line, got:\n{stderr}");
+            Assert.DoesNotContain("   at ", stderr);   // no stack trace
+            Assert.Contains(spec.Contains(':') ? spec : spec + ":0", errors[0]);
+            Assert.False(Directory.Exists(outDir), $"--device {spec} left {outDir}");
+        }
     }
 
     private sealed class FailingBackend(Vgg16Weights weights) : IForwardBackend
     {
         public bool Disposed { get; private set; }
-        public string DeviceId => "opencl:7";
-        public string DeviceName => "a device that runs out of resources";
+        public string DeviceId => "cuda:7";
+        public string DeviceName => "a device that runs out of memory";
         public Vgg16Weights Weights => weights;
         public Tensor Forward(Tensor input, ILayerTap? tap = null) =>
-            throw new NativeCallException("clEnqueueNDRangeKernel", "CL_OUT_OF_RESOURCES", -5);
+            throw new DeviceOutOfMemoryException("cuda:7", "cuda:7: a forward pass failed: out of device memory (try a smaller batch or image)");
         public void Dispose() => Disposed = true;
     }
 }

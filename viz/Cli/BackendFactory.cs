@@ -5,7 +5,7 @@ using CnnEngine.Model;
 
 namespace CnnEngine.Viz.Cli;
 
-/// <summary>Opens the backend --device names (auto | cpu | opencl[:N] | cuda[:N]) through the kernels' device catalog.</summary>
+/// <summary>Opens the backend --device names (auto | cpu | cuda[:N] | opencl[:N] | ilgpu-cpu) through the kernels' device catalog.</summary>
 public static class BackendFactory
 {
     public static IForwardBackend Open(ParseResult parse, Vgg16Weights weights, CliConsole console) =>

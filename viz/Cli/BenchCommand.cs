@@ -63,10 +63,12 @@ public static class BenchCommand
         double gflops = convFlops / (median / 1000.0) / 1e9;
         long peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
         string what = weights.HasTop ? "full model" : "conv stack";
+        long? peakDevice = CnnEngine.Kernels.Devices.PeakDeviceBytes(backend);
 
         console.Result($"{what}, {backend.DeviceId} ({backend.DeviceName}), batch {batch}, {side}×{side}: " +
                        $"median {median:F1} ms per forward, {imagesPerSecond:F2} images/s, conv {gflops:F0} GFLOP/s, " +
-                       $"min {times[0]:F1} ms, max {times[^1]:F1} ms, peak RSS {peakRss / (1 << 20)} MB");
+                       $"min {times[0]:F1} ms, max {times[^1]:F1} ms, peak RSS {peakRss / (1 << 20)} MB" +
+                       (peakDevice is { } d ? $", peak device memory {d / (1 << 20)} MB" : ""));
         console.JsonResult(new
         {
             median_ms = median,
@@ -81,6 +83,7 @@ public static class BenchCommand
             device = backend.DeviceId,
             device_name = backend.DeviceName,
             peak_rss_mb = peakRss / (1 << 20),
+            peak_device_mb = peakDevice / (1 << 20),   // null on the CPU engine
         });
         return 0;
     }

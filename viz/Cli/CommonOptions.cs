@@ -13,13 +13,13 @@ public static class CommonOptions
 
     public static readonly Option<string> Device = new("--device")
     {
-        Description = "auto | cpu | opencl[:N] | cuda[:N]",
+        Description = "auto | cpu | cuda[:N] | opencl[:N] | ilgpu-cpu (ILGPU's CPU emulator: slow, for tests and debugging)",
         DefaultValueFactory = _ => "auto",
     };
 
     public static readonly Option<string?> ConvKernel = new("--conv-kernel")
     {
-        Description = "GPU convolution kernel: naive | tiled | regblock | winograd (default: the fastest)",
+        Description = "GPU convolution kernel: naive | tiled | regblock | winograd (default: winograd on a GPU, regblock on ilgpu-cpu)",
     };
 
     public static readonly Option<string> Resize = new("--resize")

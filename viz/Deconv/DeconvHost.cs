@@ -45,7 +45,7 @@ internal static class DeconvHost
     /// </summary>
     public static DeviceProjector CreateProjector(IForwardBackend backend, CliConsole console)
     {
-        if (backend.DeviceId.StartsWith("opencl", StringComparison.Ordinal) || backend.DeviceId.StartsWith("cuda", StringComparison.Ordinal))
+        if (CnnEngine.Kernels.Devices.IsKernelDevice(backend.DeviceId))
         {
             try
             {
