@@ -178,7 +178,7 @@ public sealed class Explorer : IDisposable
         return await Queue.RunAsync(() => image.Rendered("zoom", () =>
         {
             var layers = Vgg16Architecture.ConvBase.Where(l => l.IsConv).Select(l => (l, image.Forward.Activations[l.Name])).ToArray();
-            var request = new ZoomRequest(image.Picture, layers, Colormap.Viridis, false, RandomWeights, 120, null);
+            var request = new ZoomRequest(image.Picture, layers, Colormap.Viridis, false, RandomWeights, null);
             return GifWriter.Encode(ZoomAnimation.BuildFrames(request, ZoomAnimation.Plan(request)));
         }), cancel);
     }
