@@ -6,6 +6,7 @@ using CnnEngine.Tensors;
 using CnnEngine.TestSupport;
 using CnnEngine.Weights;
 using CnnEngine.Weights.KerasModel;
+using Xunit.Abstractions;
 
 namespace CnnEngine.Parity.Tests.OwnModels;
 
@@ -19,6 +20,9 @@ namespace CnnEngine.Parity.Tests.OwnModels;
 public class OwnModelParityTests
 {
     public const double Tolerance = 1e-4;
+    private readonly ITestOutputHelper _output;
+
+    public OwnModelParityTests(ITestOutputHelper output) => _output = output;
 
     public static TheoryData<string, string, bool> Cases => new()
     {
@@ -96,6 +100,8 @@ public class OwnModelParityTests
             double margin = 2 * (i == 0 ? 0 : errors[model.Layers[i - 1].Name]) * refIn.Max(Math.Abs);
             CheckSwitches($"{key} {pool.Name}", expected.AsInt32(), actual.Data, refIn, pool.Input.Channels, margin);
         }
+        var worst = errors.MaxBy(e => e.Value);
+        _output.WriteLine($"{key} {image} {(scalar ? "scalar" : "cpu")}: {errors.Count} layers, largest error {worst.Value:G3} of the layer's max ({worst.Key})");
         var last = OwnModelFixtures.Load(refDir, model.Layers[^1].Name);
         Assert.Equal(last.Shape, output.Shape);
         if (model.ClassCount is int k)
