@@ -101,7 +101,8 @@ public static class OwnModelRun
         {
             var inputs = new ModelVisualizeInputs(imagePath,
                 new InputPicture(image.Resized.Width, image.Resized.Height, image.Resized.Pixels),
-                specs.Select(s => (s, tap.Activations[s.Name])).ToArray(), top, model.Source, backend.DeviceName, npyFiles, layerFilter);
+                specs.Select(s => (s, tap.Activations[s.Name])).ToArray(), top, model.Source, backend.DeviceName, npyFiles, layerFilter,
+                SquareConvFields(model));
             IVizProgress progress = console.Quiet || console.Json ? SilentVizProgress.Instance : new SpectreVizProgress();
             var result = ModelVisualizeRun.Run(vizOptions, inputs, progress);
             written.AddRange(result.Files.Select(f => Path.Combine(result.OutputDirectory, f.RelativePath)));
@@ -120,6 +121,24 @@ public static class OwnModelRun
             files = written,
         });
         return 0;
+    }
+
+    /// <summary>
+    /// The conv layers' receptive fields from the real kernel / stride / padding chain, for the zoom — null unless they
+    /// are the same on both axes (the zoom draws square fields) and the input is square.
+    /// </summary>
+    private static IReadOnlyDictionary<string, CnnEngine.Viz.Animation.ReceptiveField>? SquareConvFields(CnnModel model)
+    {
+        if (model.Input.Height != model.Input.Width) return null;
+        var fields = ReceptiveFields.Of(model);
+        var result = new Dictionary<string, CnnEngine.Viz.Animation.ReceptiveField>();
+        foreach (var conv in model.Layers.OfType<ConvLayer>())
+        {
+            var f = fields[conv.Name];
+            if (f.X != f.Y) return null;
+            result[conv.Name] = new CnnEngine.Viz.Animation.ReceptiveField(f.X.Size, f.X.Jump, f.X.Start);
+        }
+        return result.Count > 0 ? result : null;
     }
 
     private static bool IsVgg19(string model) => string.Equals(model, "vgg19", StringComparison.OrdinalIgnoreCase);

@@ -13,7 +13,8 @@ namespace CnnEngine.Viz.Visualize;
 /// The default run's pictures for a user's own model: input.png, layers/NN.&lt;layer&gt;_&lt;first&gt;-&lt;last&gt;.png for every layer
 /// whose output is a feature map (conv, pool, activation, batch norm, padding, rescaling; --layers picks some),
 /// journey.gif over the conv layers (and pools with --with-pools), and index.html. Same folder handling as
-/// <see cref="VisualizeRun"/>: built under a temporary name and renamed at the end. The zoom is VGG16-only for now.
+/// <see cref="VisualizeRun"/>: built under a temporary name and renamed at the end. zoom.gif when the caller gives
+/// the conv layers' receptive fields (square ones: the same on both axes).
 /// </summary>
 /// <param name="Layers">The model's layers in order, each with its tapped output (1, H, W, C) or (1, K).</param>
 /// <param name="LayerFilter">--layers names, or null for every feature-map layer.</param>
@@ -25,7 +26,8 @@ public sealed record ModelVisualizeInputs(
     string ModelDescription,
     string DeviceName,
     IReadOnlyList<string>? NpyExports,
-    IReadOnlyList<string>? LayerFilter);
+    IReadOnlyList<string>? LayerFilter,
+    IReadOnlyDictionary<string, ReceptiveField>? ConvFields = null);
 
 public static class ModelVisualizeRun
 {
@@ -58,6 +60,8 @@ public static class ModelVisualizeRun
                 var gridRanges = new string?[maps.Length];
                 var gridStep = scope.Start("layer grids", drawn.Length);
                 var journeyStep = scope.Start("journey.gif", 1);
+                var zoomLayers = inputs.ConvFields is { } cf ? maps.Where(m => m.Layer.IsConv && cf.ContainsKey(m.Layer.Name)).ToArray() : Array.Empty<(LayerSpec, Tensor)>();
+                string zoomDescription = "";
                 var journeyLayers = maps.Where(m => m.Layer.IsConv || (options.WithPools && m.Layer.Kind is LayerKind.MaxPool or LayerKind.AveragePool)).ToArray();
                 Parallel.Invoke(
                     () =>
@@ -91,6 +95,15 @@ public static class ModelVisualizeRun
                             Write(folder, VisualizeRun.JourneyFile, "journey", GifWriter.Encode(frames), files);
                         }
                         journeyStep.Done();
+                    },
+                    () =>
+                    {
+                        if (zoomLayers.Length == 0) return;
+                        var request = new ZoomRequest(input, zoomLayers, options.Colormap, options.SharedScale, false, options.FrameDelayMs, null, inputs.ConvFields);
+                        var plan = ZoomAnimation.Plan(request);
+                        zoomDescription = $"The zoom: toward ({plan.Target.X:F0}, {plan.Target.Y:F0}), the center of the {plan.TargetField.Size}-pixel receptive field " +
+                                          $"of the strongest {plan.TargetLayer} activation, crossfading into each conv layer's most active channel there.";
+                        Write(folder, VisualizeRun.ZoomFile, "zoom", GifWriter.Encode(ZoomAnimation.BuildFrames(request, plan)), files);
                     });
 
                 var reportStep = scope.Start("index.html", 1);
@@ -100,7 +113,7 @@ public static class ModelVisualizeRun
                     Path.GetFileName(inputs.ImagePath), VisualizeRun.InputFile, input.Width, input.Height,
                     inputs.TopK?.Select(c => new ReportClass(c.ClassIndex, c.Label, c.Probability)).ToArray(),
                     maps.Select((m, i) => new ReportLayer(i, m.Layer.Name, m.Activation.Shape, stats[i], gridFiles[i], gridRanges[i])).ToArray(),
-                    journeyLayers.Length > 0 ? VisualizeRun.JourneyFile : null, null, "",
+                    journeyLayers.Length > 0 ? VisualizeRun.JourneyFile : null, zoomLayers.Length > 0 ? VisualizeRun.ZoomFile : null, zoomDescription,
                     NpyLinks(inputs.NpyExports, folder.FinalPath),
                     false, inputs.ModelDescription, inputs.DeviceName, options.Colormap.Name, options.SharedScale,
                     Array.Empty<ReportSection>(), JourneyCaption: caption);
