@@ -6,6 +6,8 @@ namespace CnnEngine.Model.Cnn;
 /// <see cref="Start"/> (pixel k's center is k; may lie outside the image when padding is involved).
 /// A window of k with stride s and p pixels of padding before: size += (k − 1)·jump, start += ((k − 1)/2 − p)·jump,
 /// jump *= s. ZeroPadding2D moves start back by its padding; a global pool or a dense layer sees the whole input.
+/// Like every such formula it treats padding as more units: where a unit's window reaches padding somewhere below,
+/// its span (clamped to the image) can be larger than the pixels it really reads, never smaller.
 /// </summary>
 public readonly record struct AxisField(int Size, int Jump, double Start)
 {
