@@ -8,6 +8,14 @@ public enum LayerKind
     MaxPool2x2,
     /// <summary>Fully connected layer on the channels-last flattened input; ReLU or softmax after it.</summary>
     Dense,
+    /// <summary>A user model's convolution of any kernel size, stride and padding (engine/Model/Cnn).</summary>
+    Conv2D,
+    /// <summary>A user model's max pool of any size, stride and padding; emits switches.</summary>
+    MaxPool,
+    /// <summary>A user model's average pool (no switches).</summary>
+    AveragePool,
+    /// <summary>A user model's per-element or reshaping layer: activation, batch norm, rescaling, padding, flatten, global pool.</summary>
+    Other,
 }
 
 public enum Activation { None, Relu, Softmax }
@@ -19,8 +27,9 @@ public enum Activation { None, Relu, Softmax }
 /// </summary>
 public sealed record LayerSpec(string Name, LayerKind Kind, int InChannels, int OutChannels, Activation Activation)
 {
-    public bool HasWeights => Kind != LayerKind.MaxPool2x2;
-    public bool IsPool => Kind == LayerKind.MaxPool2x2;
-    public bool IsConv => Kind == LayerKind.Conv3x3Relu;
+    public bool HasWeights => Kind is LayerKind.Conv3x3Relu or LayerKind.Dense or LayerKind.Conv2D;
+    /// <summary>A max pool: its switches reach the taps.</summary>
+    public bool IsPool => Kind is LayerKind.MaxPool2x2 or LayerKind.MaxPool;
+    public bool IsConv => Kind is LayerKind.Conv3x3Relu or LayerKind.Conv2D;
     public bool IsDense => Kind == LayerKind.Dense;
 }

@@ -8,8 +8,10 @@ namespace CnnEngine.Viz.Animation;
 /// <summary>What the zoom shows.</summary>
 /// <param name="Target">Zoom center in input pixels (x, y), pixel-index coordinates; null = the receptive-field
 /// center of the strongest unit of the deepest layer.</param>
+/// <param name="Fields">Receptive field of each layer by name; null = VGG16's.</param>
 public sealed record ZoomRequest(RgbCanvas Input, IReadOnlyList<(LayerSpec Layer, Tensor Activation)> Layers,
-    Colormap Colormap, bool SharedScale, bool RandomWeights, (double X, double Y)? Target);
+    Colormap Colormap, bool SharedScale, bool RandomWeights, (double X, double Y)? Target,
+    IReadOnlyDictionary<string, ReceptiveField>? Fields = null);
 
 /// <summary>Where the zoom goes and what each step shows (exposed for tests and the report).</summary>
 public sealed record ZoomPlan((double X, double Y) Target, ReceptiveField TargetField, string TargetLayer,
@@ -44,7 +46,7 @@ public static class ZoomAnimation
     public static ZoomPlan Plan(ZoomRequest r)
     {
         if (r.Layers.Count == 0) throw new ArgumentException("the zoom needs at least one layer");
-        var fields = ReceptiveField.Build(Vgg16Architecture.ConvBase);
+        var fields = r.Fields ?? ReceptiveField.Build(Vgg16Architecture.ConvBase);
         var (deepLayer, deepActivation) = r.Layers[^1];
         ReceptiveField deepField = fields[deepLayer.Name];
         (double X, double Y) target;

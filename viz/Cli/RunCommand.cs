@@ -37,6 +37,7 @@ public static class RunCommand
         root.Options.Add(ExportNpy);
         root.Options.Add(ListDevices);
         root.Options.Add(NoViz);
+        ModelOptions.AddTo(root);
         VisualizeOptions.AddTo(root);
         CnnEngine.Viz.Deconv.DeconvReport.AddOptions(root);
         root.SetAction(Execute);
@@ -54,6 +55,7 @@ public static class RunCommand
     {
         var console = new CliConsole(parse.GetValue(CommonOptions.Quiet), parse.GetValue(CommonOptions.Json));
         if (parse.GetValue(ListDevices)) return DeviceList.Print(console);
+        if (ModelOptions.IsOwnModel(parse)) return OwnModelRun.Execute(parse, console);
 
         string imagePath = parse.GetValue(Image) ?? throw new CliException("no image given (usage: engine-viz IMAGE [options]; see --help)", 2);
         if (imagePath.StartsWith('-')) throw new CliException($"unknown option {imagePath} (see engine-viz --help)", 2);

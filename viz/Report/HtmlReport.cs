@@ -60,7 +60,7 @@ public static class HtmlReport
             h.Append("<section id=\"animations\">\n<h2>Animations</h2>\n<div class=\"row\">\n");
             if (m.JourneyFile is not null)
                 h.Append("<figure><img src=\"").Append(A(m.JourneyFile)).Append("\" alt=\"journey through the layers\"><figcaption>")
-                 .Append("The journey: the input, then every conv layer's channels, block1_conv1 to block5_conv3.</figcaption></figure>\n");
+                 .Append(E(m.JourneyCaption ?? "The journey: the input, then every conv layer's channels, block1_conv1 to block5_conv3.")).Append("</figcaption></figure>\n");
             if (m.ZoomFile is not null)
                 h.Append("<figure><img src=\"").Append(A(m.ZoomFile)).Append("\" alt=\"zoom into the hidden layers\" class=\"zoom\"><figcaption>")
                  .Append(E(m.ZoomDescription)).Append("</figcaption></figure>\n");

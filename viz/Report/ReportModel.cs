@@ -26,4 +26,5 @@ public sealed record ReportModel(
     string DeviceName,
     string ColormapName,
     bool SharedScale,
-    IReadOnlyList<ReportSection> ExtraSections);
+    IReadOnlyList<ReportSection> ExtraSections,
+    string? JourneyCaption = null);
