@@ -63,8 +63,9 @@ public sealed class FeatureScanState
     public void Save(string path)
     {
         string temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.tmp-{Environment.ProcessId}");
+        using var pending = CnnEngine.Weights.PendingOutputs.Track(temp, isFolder: false);   // an interrupt removes it
         File.WriteAllText(temp, ToJsonText());
-        File.Move(temp, path, overwrite: true);
+        CnnEngine.Weights.PendingOutputs.Complete(pending, () => File.Move(temp, path, overwrite: true));
     }
 
     public static FeatureScanState Load(string path)
