@@ -107,7 +107,9 @@ public sealed class TopActivations
     /// </summary>
     public static TopActivations FromJson(JsonElement json, IReadOnlyList<string> layers, int k)
     {
-        var dto = json.Deserialize<Dto>(JsonOptions) ?? throw new InvalidDataException("empty top-activations record");
+        Dto dto;
+        try { dto = json.Deserialize<Dto>(JsonOptions) ?? throw new InvalidDataException("top is null"); }
+        catch (JsonException e) { throw new InvalidDataException($"top: {e.Message.Split('\n')[0]}", e); }
         if (dto.K != k) throw new InvalidDataException($"top.k = {dto.K}, the result says k = {k}");
         if (dto.Layers is null || !dto.Layers.SequenceEqual(layers)) throw new InvalidDataException("top.layers differ from the result's layers");
         if (dto.Entries is null) throw new InvalidDataException("top.entries is missing");

@@ -15,7 +15,9 @@ public static partial class SignalledProcess
 
     public sealed record Outcome(int ExitCode, string StdOut, string StdErr);
 
-    public static Outcome RunAndSignal(string dll, IEnumerable<string> args, string pausePoint, int signal, TimeSpan? timeout = null)
+    /// <param name="whilePaused">Runs while the child is stopped at the pause point, before the signal (e.g. a concurrent run).</param>
+    public static Outcome RunAndSignal(string dll, IEnumerable<string> args, string pausePoint, int signal, TimeSpan? timeout = null,
+        Action? whilePaused = null)
     {
         var limit = timeout ?? TimeSpan.FromMinutes(3);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -40,6 +42,12 @@ public static partial class SignalledProcess
             if (!p.HasExited) p.Kill(entireProcessTree: true);
             p.WaitForExit();
             throw new TimeoutException($"the child never reached {pausePoint}; exit {(p.HasExited ? p.ExitCode : -1)}, stderr:\n{stderr}");
+        }
+        try { whilePaused?.Invoke(); }
+        catch
+        {
+            p.Kill(entireProcessTree: true);
+            throw;
         }
         if (kill(p.Id, signal) != 0) throw new InvalidOperationException($"kill({p.Id}, {signal}) failed");
         if (!p.WaitForExit((int)limit.TotalMilliseconds)) { p.Kill(true); throw new TimeoutException("the child did not exit after the signal"); }

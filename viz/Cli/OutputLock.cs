@@ -57,7 +57,7 @@ public sealed class OutputLock : IDisposable
             stream.Flush();
             return new OutputLock(full, stream, created, pendingFile, pendingFolder);
         }
-        catch (IOException e) when (e.HResult == SharingViolation)
+        catch (IOException e) when (IsHeldElsewhere(e))
         {
             pendingFile.Dispose();
             if (!force)
@@ -76,8 +76,12 @@ public sealed class OutputLock : IDisposable
     public static bool HasContent(string folder) =>
         Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any(e => Path.GetFileName(e) != FileName);
 
-    /// <summary>What .NET reports when another open holds the file's exclusive lock (ERROR_SHARING_VIOLATION).</summary>
-    private const int SharingViolation = unchecked((int)0x80070020);
+    /// <summary>
+    /// The exclusive lock is taken: .NET reports EWOULDBLOCK from flock as an IOException whose HResult is the raw errno
+    /// (11 on Linux) on Unix, ERROR_SHARING_VIOLATION on Windows.
+    /// </summary>
+    private static bool IsHeldElsewhere(IOException e) =>
+        e.HResult is 11 or 35 or unchecked((int)0x80070020) || e.Message.Contains("used by another process", StringComparison.Ordinal);
 
     public void Dispose()
     {
