@@ -6,6 +6,7 @@ using CnnEngine.Fuzz;
 //   dotnet run --project fuzz -- [--target all|hdf5|keras|safetensors|features-json|png|jpeg] [--count N] [--seed S]
 //                                [--timeout-s T] [--save DIR] [--repo PATH]
 //   dotnet run --project fuzz -- --target T --replay FILE      one saved input through one target
+//   dotnet run --project fuzz -- --target T --seed S --dump N  write input N of that run to a file (to replay it)
 // Prints one table row per target; exits 1 when any input gave an unexpected exception type, a hang or a huge allocation.
 var options = Args.Parse(args);
 if (options is null) return 2;
@@ -13,6 +14,15 @@ var folders = new SeedFolders(options.Repo);
 using var scratch = new Scratch();
 var targets = FuzzTargets.All(folders, scratch.Directory).Where(t => options.Target == "all" || t.Name == options.Target).ToList();
 if (targets.Count == 0) { Console.Error.WriteLine($"fuzz: error: unknown --target {options.Target}"); return 2; }
+if (options.Dump is int dumpIndex)
+{
+    // Writes input N of (target, seed) without running it: e.g. the slowest input of a long run, to time it alone.
+    var (bytes, seedName) = FuzzRunner.Generate(targets[0], options.Seed, dumpIndex);
+    string file = Path.GetFullPath($"{targets[0].Name}-{options.Seed}-{dumpIndex}.bin");
+    File.WriteAllBytes(file, bytes);
+    Console.WriteLine($"{file}: input #{dumpIndex} of {targets[0].Name}, seed {options.Seed}, from {seedName}");
+    return 0;
+}
 if (options.Replay is not null)
 {
     // Replays one saved input (--save wrote it) through one target and says what happened.
@@ -41,7 +51,7 @@ foreach (var target in targets)
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MB"));
 return findings == 0 ? 0 : 1;
 
-internal sealed record Args(string Target, int Count, int Seed, TimeSpan Timeout, string? Save, string Repo, string? Replay)
+internal sealed record Args(string Target, int Count, int Seed, TimeSpan Timeout, string? Save, string Repo, string? Replay, int? Dump)
 {
     public static Args? Parse(string[] args)
     {
@@ -49,6 +59,7 @@ internal sealed record Args(string Target, int Count, int Seed, TimeSpan Timeout
         int count = 2000, seed = 13;
         double timeout = 10;
         string? save = null, replay = null;
+        int? dump = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -63,6 +74,7 @@ internal sealed record Args(string Target, int Count, int Seed, TimeSpan Timeout
                     case "--save": save = Next(); break;
                     case "--repo": repo = Next(); break;
                     case "--replay": replay = Next(); break;
+                    case "--dump": dump = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     default: Console.Error.WriteLine($"fuzz: error: unknown argument {args[i]}"); return null;
                 }
             }
@@ -72,7 +84,7 @@ internal sealed record Args(string Target, int Count, int Seed, TimeSpan Timeout
                 return null;
             }
         }
-        return new Args(target, count, seed, TimeSpan.FromSeconds(timeout), save, repo, replay);
+        return new Args(target, count, seed, TimeSpan.FromSeconds(timeout), save, repo, replay, dump);
     }
 
     private static string FindRepo()
