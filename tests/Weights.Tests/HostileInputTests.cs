@@ -45,6 +45,26 @@ public class HostileInputTests
         Assert.True(allocated < 64 << 20, $"allocated {allocated} bytes for a {new FileInfo(path).Length}-byte file");
     }
 
+    [Fact]
+    public void FixedStringAttributeWithANegativeSizeIsATypedError()
+    {
+        // keras-nan.h5's weight_names: 2 fixed strings of 21 bytes. A size of 0x80000000 makes 2 × size wrap to 0
+        // bytes of value, which the old reader accepted and then sliced: ArgumentOutOfRangeException in ReadStrings.
+        byte[] bytes = File.ReadAllBytes(Fixture("keras-nan.h5"));
+        int name = bytes.AsSpan().IndexOf("weight_names\0"u8);
+        Assert.True(name > 0);
+        int datatype = name + 16;                                  // the version-1 attribute pads its name to 8 bytes
+        Assert.Equal(0x13, bytes[datatype]);                       // version 1, class 3 (string)
+        Assert.Equal(21, BitConverter.ToInt32(bytes, datatype + 4));
+        BitConverter.TryWriteBytes(bytes.AsSpan(datatype + 4), 0x80000000u);
+        using var dir = Paths.NewTempDir("hostile-attr");
+        string path = dir.File("negative-string-size.h5");
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.ThrowsAny<WeightsException>(() => ReadEverything(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("attribute weight_names has elements of -2147483648 bytes", e.Message);
+    }
+
     /// <summary>A safetensors file from a header text and a data section of <paramref name="dataBytes"/> zero bytes.</summary>
     private static string SafeTensors(TempDir dir, string header, int dataBytes)
     {
