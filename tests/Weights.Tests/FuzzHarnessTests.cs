@@ -22,10 +22,10 @@ public class FuzzHarnessTests
     };
 
     [Theory]
-    [InlineData("hdf5", 3000)]
-    [InlineData("keras", 3000)]
-    [InlineData("safetensors", 3000)]
-    [InlineData("features-json", 3000)]
+    [InlineData("hdf5", 2000)]
+    [InlineData("keras", 2000)]
+    [InlineData("safetensors", 2000)]
+    [InlineData("features-json", 2000)]
     public void ParserRefusesDamagedInputsWithTypedErrorsOnly(string targetName, int count)
     {
         var report = Run(targetName, count);
@@ -35,8 +35,8 @@ public class FuzzHarnessTests
     }
 
     [SkippableTheory]
-    [InlineData("png", 2000)]
-    [InlineData("jpeg", 1500)]
+    [InlineData("png", 1500)]
+    [InlineData("jpeg", 1000)]
     public void ImageLoaderRefusesDamagedInputsWithImageExceptionsOnly(string targetName, int count)
     {
         var report = Run(targetName, count);
