@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CnnEngine.Backends;
 using CnnEngine.Imaging;
+using CnnEngine.Model;
 using CnnEngine.Taps;
 using CnnEngine.Tensors;
 
@@ -26,10 +27,17 @@ public sealed record ShardSpec(int Index, int Count)
 /// <summary>Where a scan stands; written atomically after every batch so an interrupted run resumes where it stopped.</summary>
 public sealed class FeatureScanState
 {
+    public const string Format = "cnn-engine-deconv-features/2";
+    private const string FormatWithoutWeights = "cnn-engine-deconv-features/1";
+    /// <summary>Largest --top a result may hold (bounds what a damaged file can make us allocate).</summary>
+    public const int MaxK = 1000;
+
     public required string Dataset { get; init; }
     public required string[] Layers { get; init; }
     public required int K { get; init; }
     public required ShardSpec Shard { get; init; }
+    /// <summary>The weights the activations came from: a resume or a merge with other weights is refused.</summary>
+    public required WeightsIdentity Weights { get; init; }
     /// <summary>Hash of this shard's image list: a resumed run must see the same files in the same order.</summary>
     public string ImagesHash { get; init; } = "";
     /// <summary>Index (into this shard's image list) of the next image to read.</summary>
@@ -39,44 +47,93 @@ public sealed class FeatureScanState
     public bool Complete { get; set; }
     public required TopActivations Top { get; init; }
 
-    public void Save(string path)
+    public string ToJsonText()
     {
         var json = new Dictionary<string, object>
         {
-            ["format"] = "cnn-engine-deconv-features/1", ["dataset"] = Dataset, ["layers"] = Layers, ["k"] = K,
-            ["shard_index"] = Shard.Index, ["shard_count"] = Shard.Count, ["images_hash"] = ImagesHash, ["next"] = Next, ["processed"] = Processed,
+            ["format"] = Format, ["dataset"] = Dataset, ["layers"] = Layers, ["k"] = K,
+            ["shard_index"] = Shard.Index, ["shard_count"] = Shard.Count,
+            ["model"] = Weights.Model, ["weights_source"] = Weights.Source, ["weights_sha256"] = Weights.Sha256, ["weights_include_top"] = Weights.IncludesTop,
+            ["images_hash"] = ImagesHash, ["next"] = Next, ["processed"] = Processed,
             ["skipped"] = Skipped, ["complete"] = Complete, ["top"] = Top.ToJson(),
         };
-        string temp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(temp, JsonSerializer.Serialize(json, TopActivations.JsonOptions));
-        File.Move(temp, path, overwrite: true);
+        return JsonSerializer.Serialize(json, TopActivations.JsonOptions);
+    }
+
+    public void Save(string path)
+    {
+        string temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.tmp-{Environment.ProcessId}");
+        using var pending = CnnEngine.Weights.PendingOutputs.Track(temp, isFolder: false);   // an interrupt removes it
+        File.WriteAllText(temp, ToJsonText());
+        CnnEngine.Weights.PendingOutputs.Complete(pending, () => File.Move(temp, path, overwrite: true));
     }
 
     public static FeatureScanState Load(string path)
     {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new DeconvException($"cannot read {path}: {e.Message}"); }
+        return Parse(text, path);
+    }
+
+    /// <summary>Reads a result written by <see cref="ToJsonText"/>; anything else is a <see cref="DeconvException"/> naming <paramref name="source"/>.</summary>
+    public static FeatureScanState Parse(string text, string source)
+    {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
             var r = doc.RootElement;
-            if (r.GetProperty("format").GetString() != "cnn-engine-deconv-features/1") throw new DeconvException($"{path}: not a features result");
+            if (r.ValueKind != JsonValueKind.Object) throw new InvalidDataException("not a JSON object");
+            string format = Text(r, "format");
+            if (format == FormatWithoutWeights)
+                throw new DeconvException($"{source} was written by an older engine-viz that did not record the weights; it cannot be resumed or merged safely: remove it and rerun");
+            if (format != Format) throw new DeconvException($"{source}: not a features result (format '{format}')");
+            var layers = r.GetProperty("layers").EnumerateArray().Select(e => e.GetString() ?? throw new InvalidDataException("a null layer name")).ToArray();
+            if (layers.Length == 0 || layers.Distinct().Count() != layers.Length) throw new InvalidDataException("layers are empty or repeated");
+            foreach (var layer in layers) ConvLayers.Find(layer);
+            int k = r.GetProperty("k").GetInt32();
+            if (k is < 1 or > MaxK) throw new InvalidDataException($"k = {k} is outside 1 … {MaxK}");
+            int shardIndex = r.GetProperty("shard_index").GetInt32(), shardCount = r.GetProperty("shard_count").GetInt32();
+            if (shardCount < 1 || shardIndex < 0 || shardIndex >= shardCount) throw new InvalidDataException($"shard {shardIndex}/{shardCount}");
+            int next = r.GetProperty("next").GetInt32(), processed = r.GetProperty("processed").GetInt32();
+            if (next < 0 || processed < 0 || processed > next) throw new InvalidDataException($"next = {next}, processed = {processed}");
+            var weights = new WeightsIdentity(Text(r, "model"), Text(r, "weights_source"), Text(r, "weights_sha256"), r.GetProperty("weights_include_top").GetBoolean());
             return new FeatureScanState
             {
-                Dataset = r.GetProperty("dataset").GetString()!,
-                Layers = r.GetProperty("layers").EnumerateArray().Select(e => e.GetString()!).ToArray(),
-                K = r.GetProperty("k").GetInt32(),
-                Shard = new ShardSpec(r.GetProperty("shard_index").GetInt32(), r.GetProperty("shard_count").GetInt32()),
-                ImagesHash = r.TryGetProperty("images_hash", out var ih) ? ih.GetString() ?? "" : "",
-                Next = r.GetProperty("next").GetInt32(),
-                Processed = r.GetProperty("processed").GetInt32(),
-                Skipped = r.GetProperty("skipped").EnumerateArray().Select(e => e.GetString()!).ToList(),
+                Dataset = Text(r, "dataset"),
+                Layers = layers,
+                K = k,
+                Shard = new ShardSpec(shardIndex, shardCount),
+                Weights = weights,
+                ImagesHash = Text(r, "images_hash"),
+                Next = next,
+                Processed = processed,
+                Skipped = r.GetProperty("skipped").EnumerateArray().Select(e => e.GetString() ?? throw new InvalidDataException("a null skipped name")).ToList(),
                 Complete = r.GetProperty("complete").GetBoolean(),
-                Top = TopActivations.FromJson(r.GetProperty("top")),
+                Top = TopActivations.FromJson(r.GetProperty("top"), layers, k),
             };
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException
+                                       or FormatException or OverflowException or ArgumentException)
         {
-            throw new DeconvException($"{path} is not a readable features result ({e.Message.Split('\n')[0]})");
+            throw new DeconvException($"{source} is not a readable features result ({e.Message.Split('\n')[0]})");
         }
+    }
+
+    private static string Text(JsonElement e, string name) =>
+        e.GetProperty(name).GetString() ?? throw new InvalidDataException($"{name} is null");
+
+    /// <summary>Refuses to combine this result with <paramref name="other"/> when they differ in weights, layers or --top; names both values.</summary>
+    public void CheckCompatible(string what, FeatureScanState other, string thisName, string otherName)
+    {
+        if (Weights.Model != other.Weights.Model)
+            throw new DeconvException($"{what}: different models: {thisName} has {Weights.Model}, {otherName} has {other.Weights.Model}");
+        if (Weights.Sha256 != other.Weights.Sha256)
+            throw new DeconvException($"{what}: different weights: {thisName} has sha256 {Weights.Sha256} ({Weights.Source}), {otherName} has sha256 {other.Weights.Sha256} ({other.Weights.Source})");
+        if (!Layers.SequenceEqual(other.Layers))
+            throw new DeconvException($"{what}: different layers: {thisName} has {string.Join(",", Layers)}, {otherName} has {string.Join(",", other.Layers)}");
+        if (K != other.K)
+            throw new DeconvException($"{what}: different --top: {thisName} has {K}, {otherName} has {other.K}");
     }
 }
 
@@ -89,15 +146,16 @@ public static class FeatureScan
 {
     public static readonly string[] Extensions = { ".jpg", ".jpeg", ".png" };
 
-    /// <summary>Image files under <paramref name="dataset"/> (recursive), as '/'-separated relative paths in ordinal order.</summary>
-    public static IReadOnlyList<string> ListImages(string dataset)
+    /// <summary>
+    /// Image files under <paramref name="dataset"/> (recursive), as '/'-separated relative paths in ordinal order:
+    /// regular files only (FIFOs, devices and sockets are skipped with a warning), each real file once (symlink loops
+    /// and second links are not followed again).
+    /// </summary>
+    public static IReadOnlyList<string> ListImages(string dataset, Action<string>? warn = null)
     {
         if (!Directory.Exists(dataset)) throw new DeconvException($"dataset folder {dataset} does not exist");
-        var files = Directory.EnumerateFiles(dataset, "*", SearchOption.AllDirectories)
-            .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-            .Select(f => Path.GetRelativePath(dataset, f).Replace(Path.DirectorySeparatorChar, '/'))
-            .OrderBy(f => f, StringComparer.Ordinal).ToArray();
-        if (files.Length == 0) throw new DeconvException($"dataset folder {dataset} holds no images ({string.Join(", ", Extensions)})");
+        var files = DatasetFiles.List(dataset, Extensions, warn);
+        if (files.Count == 0) throw new DeconvException($"dataset folder {dataset} holds no images ({string.Join(", ", Extensions)})");
         return files;
     }
 
@@ -114,17 +172,26 @@ public static class FeatureScan
         if (layers.Count == 0) throw new DeconvException("--layers is empty");
         var specs = layers.Select(ConvLayers.Find).ToArray();
         if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
-        var images = ShardOf(ListImages(dataset), shard);
+        var images = ShardOf(ListImages(dataset, warn), shard);
         string datasetFull = Path.GetFullPath(dataset);
         string imagesHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
             System.Text.Encoding.UTF8.GetBytes(string.Join("\n", images))))[..16];
 
+        var weights = WeightsIdentity.Of(backend.Weights);
         FeatureScanState state;
         if (File.Exists(checkpointPath))
         {
             state = FeatureScanState.Load(checkpointPath);
-            if (state.Dataset != datasetFull || !state.Layers.SequenceEqual(layers) || state.K != k || state.Shard != shard)
-                throw new DeconvException($"{checkpointPath} was written by a run with other settings (dataset, layers, --top or --shard); remove it or use another --out");
+            string cannot = $"cannot resume {checkpointPath} (remove it or use another --out)";
+            state.CheckCompatible(cannot, new FeatureScanState
+            {
+                Dataset = datasetFull, Layers = layers.ToArray(), K = k, Shard = shard, Weights = weights,
+                Top = new TopActivations(k, specs.ToDictionary(s => s.Name, s => s.OutChannels)),
+            }, "it", "this run");
+            if (state.Dataset != datasetFull)
+                throw new DeconvException($"{cannot}: other settings: it scanned {state.Dataset}, this run scans {datasetFull}");
+            if (state.Shard != shard)
+                throw new DeconvException($"{cannot}: other settings: it is shard {state.Shard}, this run is shard {shard}");
             if (state.ImagesHash != imagesHash)
                 throw new DeconvException($"{checkpointPath}: the dataset's files changed since that run started; remove it to start over");
         }
@@ -132,7 +199,7 @@ public static class FeatureScan
         {
             state = new FeatureScanState
             {
-                Dataset = datasetFull, Layers = layers.ToArray(), K = k, Shard = shard, ImagesHash = imagesHash,
+                Dataset = datasetFull, Layers = layers.ToArray(), K = k, Shard = shard, ImagesHash = imagesHash, Weights = weights,
                 Top = new TopActivations(k, specs.ToDictionary(s => s.Name, s => s.OutChannels)),
             };
         }
@@ -189,13 +256,14 @@ public static class FeatureScan
             if (!p.Complete) throw new DeconvException($"shard {p.Shard} is not complete (resume it first)");
             if (p.Shard.Count != first.Shard.Count) throw new DeconvException($"shards come from different splits ({first.Shard} and {p.Shard})");
             if (p.Dataset != first.Dataset) throw new DeconvException($"shards come from different datasets ({first.Dataset} and {p.Dataset})");
+            first.CheckCompatible("cannot merge", p, $"shard {first.Shard}", $"shard {p.Shard}");
         }
         var indexes = parts.Select(p => p.Shard.Index).OrderBy(i => i).ToArray();
         if (!indexes.SequenceEqual(Enumerable.Range(0, first.Shard.Count)))
             throw new DeconvException($"merge needs each shard 0 … {first.Shard.Count - 1} exactly once, got {string.Join(", ", indexes)}");
         return new FeatureScanState
         {
-            Dataset = first.Dataset, Layers = first.Layers, K = first.K, Shard = ShardSpec.All,
+            Dataset = first.Dataset, Layers = first.Layers, K = first.K, Shard = ShardSpec.All, Weights = first.Weights,
             Next = parts.Sum(p => p.Next), Processed = parts.Sum(p => p.Processed),
             Skipped = parts.SelectMany(p => p.Skipped).OrderBy(s => s, StringComparer.Ordinal).ToList(),
             Complete = true, Top = TopActivations.Merge(parts.Select(p => p.Top).ToArray()),

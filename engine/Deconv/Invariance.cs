@@ -46,6 +46,9 @@ public static class Invariance
         if (parts.Length != 3 || !parts.Select((p, i) => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
             throw new DeconvException($"invalid --range '{text}': expected START:STOP:STEP, e.g. {DefaultRange(t)}");
         double start = values[0], stop = values[1], step = values[2];
+        // double.TryParse accepts "NaN" and "Infinity": a sweep needs three finite numbers.
+        if (!values.All(double.IsFinite))
+            throw new DeconvException($"invalid --range '{text}': START, STOP and STEP must be finite numbers");
         if (!(step > 0) || stop < start || (stop - start) / step > 1000)
             throw new DeconvException($"invalid --range '{text}': need STEP > 0, STOP ≥ START and at most 1000 steps");
         if (t == InvarianceTransform.Scale && start <= 0) throw new DeconvException($"invalid --range '{text}': scale factors must be positive");

@@ -101,12 +101,33 @@ public sealed class TopActivations
         return JsonSerializer.SerializeToElement(dto, JsonOptions);
     }
 
-    public static TopActivations FromJson(JsonElement json)
+    /// <summary>
+    /// Reads what <see cref="ToJson"/> wrote, for the <paramref name="layers"/> and <paramref name="k"/> the enclosing
+    /// record declares; anything missing, null, of another size or out of range is an <see cref="InvalidDataException"/>.
+    /// </summary>
+    public static TopActivations FromJson(JsonElement json, IReadOnlyList<string> layers, int k)
     {
-        var dto = json.Deserialize<Dto>(JsonOptions) ?? throw new InvalidDataException("empty top-activations record");
-        var top = new TopActivations(dto.K, dto.Layers.ToDictionary(l => l, l => dto.Entries[l].Length));
-        foreach (var layer in dto.Layers)
-            for (int c = 0; c < dto.Entries[layer].Length; c++)
+        Dto dto;
+        try { dto = json.Deserialize<Dto>(JsonOptions) ?? throw new InvalidDataException("top is null"); }
+        catch (JsonException e) { throw new InvalidDataException($"top: {e.Message.Split('\n')[0]}", e); }
+        if (dto.K != k) throw new InvalidDataException($"top.k = {dto.K}, the result says k = {k}");
+        if (dto.Layers is null || !dto.Layers.SequenceEqual(layers)) throw new InvalidDataException("top.layers differ from the result's layers");
+        if (dto.Entries is null) throw new InvalidDataException("top.entries is missing");
+        var channels = layers.ToDictionary(l => l, l => ConvLayers.Find(l).OutChannels);
+        foreach (var layer in layers)
+        {
+            var lists = dto.Entries.GetValueOrDefault(layer) ?? throw new InvalidDataException($"top.entries has no {layer}");
+            if (lists.Length != channels[layer]) throw new InvalidDataException($"top.entries.{layer} has {lists.Length} channels, {layer} has {channels[layer]}");
+            foreach (var list in lists)
+            {
+                if (list is null || list.Length > k) throw new InvalidDataException($"top.entries.{layer} has a missing or over-long channel list");
+                foreach (var e in list)
+                    if (e is null || e.I is null || e.Y < 0 || e.X < 0) throw new InvalidDataException($"top.entries.{layer} has an entry without an image or with a negative position");
+            }
+        }
+        var top = new TopActivations(k, channels);
+        foreach (var layer in layers)
+            for (int c = 0; c < channels[layer]; c++)
                 foreach (var e in dto.Entries[layer][c]) top.Offer(layer, c, new TopEntry(e.V, e.I, e.Y, e.X));
         return top;
     }

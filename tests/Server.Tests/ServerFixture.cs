@@ -50,7 +50,8 @@ public abstract class ServerFixture : IAsyncLifetime
         top.Offer("block5_conv3", 3, new TopEntry(6.25f, "dogs/b.jpg", 0, 0));
         new FeatureScanState
         {
-            Dataset = "/data/images", Layers = new[] { "block5_conv3" }, K = 3, Shard = ShardSpec.All, Next = 2, Processed = 2, Complete = true, Top = top,
+            Dataset = "/data/images", Layers = new[] { "block5_conv3" }, K = 3, Shard = ShardSpec.All,
+            Weights = new WeightsIdentity(WeightsIdentity.Vgg16, "random", new string('0', 64), IncludesTop: false), Next = 2, Processed = 2, Complete = true, Top = top,
         }.Save(Path.Combine(dir, "features.json"));
         File.WriteAllBytes(Path.Combine(dir, "features_block5_conv3.png"), CnnEngine.Viz.Rendering.PngWriter.Encode(new byte[] { 1, 2, 3 }, 1, 1, 3));
         File.CreateSymbolicLink(Path.Combine(dir, "escape.png"), Secret);

@@ -26,7 +26,7 @@ internal static class CliRunner
 
 public class CliTests
 {
-    private static void AssertOneLineError((int ExitCode, string StdOut, string StdErr) r, string expected)
+    internal static void AssertOneLineError((int ExitCode, string StdOut, string StdErr) r, string expected)
     {
         Assert.NotEqual(0, r.ExitCode);
         var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -35,6 +35,9 @@ public static class BenchCommand
         if (batch < 1 || batch > 256) throw new CliException($"--batch must be 1..256, got {batch}", 2);
         if (iterations < 1) throw new CliException($"--iterations must be at least 1, got {iterations}", 2);
         if (warmup < 0) throw new CliException($"--warmup must be 0 or more, got {warmup}", 2);
+        if (side < Vgg16Architecture.MinInputSize) throw new CliException($"--side must be at least {Vgg16Architecture.MinInputSize}", 2);
+        // Before the weights load: a side or batch too large to fit is refused with the estimate, not an overflow.
+        MemoryBudget.Check(parse, ForwardMemory.Of(batch, side, side, includeTop: false, ForwardMemory.Taps.None), $"bench (batch {batch}, {side}×{side})");
 
         using var weights = WeightsLoading.Load(parse.GetValue(CommonOptions.Weights), parse.GetValue(CommonOptions.NoDownload),
             allowRandomFallback: true, console);

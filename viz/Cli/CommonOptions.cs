@@ -54,6 +54,7 @@ public static class CommonOptions
             command.Options.Add(Resize);
             command.Options.Add(Size);
         }
+        command.Options.Add(MemoryBudget.MaxMemory);
         command.Options.Add(Quiet);
         command.Options.Add(Json);
     }

@@ -15,6 +15,8 @@ public static class EngineVizCli
         CnnEngine.Viz.Deconv.DeconvCommands.AddTo(root);
         root.Subcommands.Add(ServeCommand.Build());
 
+        // SIGINT / SIGTERM remove the unfinished outputs (temp folders and files, locks) and exit 130 / 143.
+        using var signals = PendingOutputs.InstallSignalHandlers("engine-viz");
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !IsHelp(args))
         {
@@ -43,6 +45,8 @@ public static class EngineVizCli
     /// <summary>Prints one line for a failure and picks the exit code. Unknown failures still get one line.</summary>
     public static int Fail(Exception e)
     {
+        // An interrupt is removing the outputs under this run's feet and will exit with its own code and line.
+        if (PendingOutputs.Interrupted) Thread.Sleep(Timeout.Infinite);
         string message = e switch
         {
             CliException or WeightsException or ImageException or CnnEngine.Kernels.DeviceException or ArgumentException or IOException

@@ -25,6 +25,7 @@ public static class NpyWriter
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("npy writer assumes a little-endian machine");
         string temp = path + ".tmp-" + Environment.ProcessId;
+        using var pending = CnnEngine.Weights.PendingOutputs.Track(temp, isFolder: false);   // an interrupt removes it
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
@@ -32,7 +33,7 @@ public static class NpyWriter
                 stream.Write(Header(dtype, shape));
                 stream.Write(data);
             }
-            File.Move(temp, path, overwrite: true);
+            CnnEngine.Weights.PendingOutputs.Complete(pending, () => File.Move(temp, path, overwrite: true));
         }
         catch
         {

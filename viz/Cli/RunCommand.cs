@@ -43,12 +43,24 @@ public static class RunCommand
         root.SetAction(Execute);
     }
 
-    /// <summary>Refuses a non-empty output folder before any work, so a long run never ends in that error.</summary>
-    private static void CheckOutputDirectory(string directory, bool force)
+    /// <summary>
+    /// Refuses a non-empty output folder before any work, so a long run never ends in that error, then locks it
+    /// against a concurrent run (both unless --force).
+    /// </summary>
+    private static OutputLock CheckOutputDirectory(string directory, bool force)
     {
         if (File.Exists(directory)) throw new CliException($"{directory} exists and is a file, not a folder");
-        if (!force && Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+        if (!force && OutputLock.HasContent(directory))
             throw new CliException($"{directory} is not empty (use --force to replace it, or --out DIR)");
+        return OutputLock.Acquire(directory, force);
+    }
+
+    /// <summary>--export-npy into a folder that already holds files would mix two runs' arrays: refused unless --force.</summary>
+    private static void CheckNpyDirectory(string directory, bool force)
+    {
+        if (File.Exists(directory)) throw new CliException($"--export-npy {directory} exists and is a file, not a folder");
+        if (!force && OutputLock.HasContent(directory))
+            throw new CliException($"--export-npy folder {directory} is not empty (use --force to write into it anyway)");
     }
 
     private static int Execute(ParseResult parse)
@@ -66,13 +78,18 @@ public static class RunCommand
         var wall = Stopwatch.StartNew();
         var sizing = ImageInput.Sizing.FromParse(parse);
         var original = ImageInput.Decode(imagePath);
-        if (vizOptions is not null) CheckOutputDirectory(vizOptions.OutputDirectory ?? VisualizeRun.DefaultOutputDirectory(imagePath), vizOptions.Force);
+        if (npyDir is not null) CheckNpyDirectory(npyDir, parse.GetValue(VisualizeOptions.ForceOption));
+        using var outputLock = vizOptions is null ? null
+            : CheckOutputDirectory(vizOptions.OutputDirectory ?? VisualizeRun.DefaultOutputDirectory(imagePath), vizOptions.Force);
 
         // The random fallback gets the top (so a first run shows the top-5 too), unless the input keeps its own size.
         using var weights = WeightsLoading.Load(parse.GetValue(CommonOptions.Weights), parse.GetValue(CommonOptions.NoDownload),
             allowRandomFallback: true, console, fallbackWithTop: !sizing.Native);
         var image = ImageInput.Prepare(imagePath, original, sizing, weights.HasTop);
         vizOptions?.CheckPicture(image.Resized.Width, image.Resized.Height);
+        // Every layer is kept (pictures, --export-npy): refuse an input that would not fit before allocating any of it.
+        MemoryBudget.Check(parse, ForwardMemory.Of(1, image.Input.Shape[1], image.Input.Shape[2], weights.HasTop, ForwardMemory.Taps.All,
+            pictures: vizOptions is not null), "this image");
         // Said only once the inputs are known good, so a bad input gets exactly one line on stderr.
         console.Info($"weights: {weights.Source} ({(weights.HasTop ? "with top" : "no top")})");
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using CnnEngine.Deconv;
 using CnnEngine.Viz.Cli;
 
@@ -13,6 +14,28 @@ internal static class CommandRunner
     {
         try { return body(); }
         catch (DeconvException e) { throw new CliException(e.Message); }
+    }
+
+    public static readonly Option<bool> Force = new("--force")
+    {
+        Description = "Write even while another engine-viz run holds the output folder, and into a non-empty --export-npy folder",
+    };
+
+    /// <summary>
+    /// Checks every output before any work: --export-npy must be empty (unless --force) and writable; --out is created
+    /// and locked against a concurrent run (unless --force). Dispose the lock when the command ends.
+    /// </summary>
+    public static OutputLock PrepareOutputs(ParseResult r, string outDir, string? npyDir)
+    {
+        bool force = r.GetValue(Force);
+        if (npyDir is not null)
+        {
+            if (File.Exists(npyDir)) throw new CliException($"--export-npy {npyDir} is a file, not a folder");
+            if (!force && OutputLock.HasContent(npyDir))
+                throw new CliException($"--export-npy folder {npyDir} is not empty (use --force to write into it anyway)");
+            EnsureFolder(npyDir);
+        }
+        return OutputLock.Acquire(outDir, force);
     }
 
     /// <summary>An output folder that may exist already (files inside are each written atomically).</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CnnEngine.Deconv;
+using CnnEngine.Model;
 using CnnEngine.Viz.Cli;
 using CnnEngine.Viz.Rendering;
 
@@ -25,7 +26,7 @@ internal static class DeconvCommand
     {
         var command = new Command("deconv", "Deconvnet projection of one feature map down to pixels (Zeiler & Fergus 2014)");
         command.Arguments.Add(Image);
-        foreach (var o in new Option[] { Layer, Channel, Mode, Top, ExportNpy, Out }) command.Options.Add(o);
+        foreach (var o in new Option[] { Layer, Channel, Mode, Top, ExportNpy, Out, CommandRunner.Force }) command.Options.Add(o);
         CommonOptions.AddTo(command);
         command.SetAction(r => CommandRunner.Run(() => Execute(r)));
         return command;
@@ -43,9 +44,13 @@ internal static class DeconvCommand
         int? top = r.GetValue(Top);
         if (top is <= 0) throw new DeconvException($"--top must be at least 1 (got {top})");
         string path = r.GetValue(Image)!;
+        using var outputs = CommandRunner.PrepareOutputs(r, r.GetValue(Out)!, r.GetValue(ExportNpy));
         var (original, sizing) = DeconvHost.DecodeImage(r, path);
         using var weights = DeconvHost.LoadWeights(r, needTop: false, console);
         var image = DeconvHost.Prepare(path, original, sizing, weights.HasTop);
+        // The forward keeps every layer (the descent needs the switches), then the projections: check the budget first.
+        MemoryBudget.Check(r, ForwardMemory.Of(1, image.Input.Shape[1], image.Input.Shape[2], weights.HasTop, ForwardMemory.Taps.All,
+            extraBytes: (top ?? 1) * 4L * 3 * image.Input.Shape[1] * image.Input.Shape[2] * 2), "deconv");
         using var backend = DeconvHost.OpenBackend(r, weights, console);
         using var handle = DeconvHost.CreateProjector(backend, console);
         var projector = handle.Projector;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CnnEngine.Deconv;
+using CnnEngine.Model;
 using CnnEngine.Viz.Cli;
 
 namespace CnnEngine.Viz.Deconv;
@@ -28,7 +29,7 @@ internal static class FeaturesCommand
     {
         var command = new Command("features", "Dataset top-K activations per feature map with projection grids (Zeiler & Fergus Fig. 2)");
         command.Arguments.Add(Dataset);
-        foreach (var o in new Option[] { Layers, Top, Shard, Batch, RenderChannels, Out }) command.Options.Add(o);
+        foreach (var o in new Option[] { Layers, Top, Shard, Batch, RenderChannels, Out, CommandRunner.Force }) command.Options.Add(o);
         CommonOptions.AddTo(command, imageOptions: false);
         command.SetAction(r => CommandRunner.Run(() => ExecuteFeatures(r)));
         return command;
@@ -40,6 +41,7 @@ internal static class FeaturesCommand
         command.Arguments.Add(Parts);
         command.Options.Add(RenderChannels);
         command.Options.Add(Out);
+        command.Options.Add(CommandRunner.Force);
         CommonOptions.AddTo(command, imageOptions: false);
         command.SetAction(r => CommandRunner.Run(() => ExecuteMerge(r)));
         return command;
@@ -53,14 +55,17 @@ internal static class FeaturesCommand
         foreach (var l in layers) ConvLayers.Find(l);
         if (layers.Distinct().Count() != layers.Length) throw new DeconvException("--layers names a layer twice");
         int k = r.GetValue(Top), batch = r.GetValue(Batch);
-        if (k <= 0) throw new DeconvException($"--top must be at least 1 (got {k})");
+        if (k is <= 0 or > FeatureScanState.MaxK) throw new DeconvException($"--top must be 1 … {FeatureScanState.MaxK} (got {k})");
         if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
         var shard = r.GetValue(Shard) is string s ? ShardSpec.Parse(s) : ShardSpec.All;
         string dataset = r.GetValue(Dataset)!;
         FeatureScan.ListImages(dataset); // empty or missing folder: fail before loading weights
 
-        string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);
+        string outDir = r.GetValue(Out)!;
+        using var outputs = CommandRunner.PrepareOutputs(r, outDir, null);
         using var weights = DeconvHost.LoadWeights(r, needTop: false, console);
+        MemoryBudget.Check(r, ForwardMemory.Of(batch, CnnEngine.Model.Vgg16Architecture.TopInputSize, CnnEngine.Model.Vgg16Architecture.TopInputSize,
+            weights.HasTop, ForwardMemory.Taps.OneLayer), "features");
         using var backend = DeconvHost.OpenBackend(r, weights, console);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         int startNext = File.Exists(Path.Combine(outDir, ResultFile)) ? FeatureScanState.Load(Path.Combine(outDir, ResultFile)).Next : 0;
@@ -84,6 +89,7 @@ internal static class FeaturesCommand
     private static int ExecuteMerge(ParseResult r)
     {
         var console = new CliConsole(r.GetValue(CommonOptions.Quiet), r.GetValue(CommonOptions.Json));
+        using var outputs = CommandRunner.PrepareOutputs(r, r.GetValue(Out)!, null);
         var parts = r.GetValue(Parts)!.Select(dir =>
         {
             string file = Path.Combine(dir, ResultFile);

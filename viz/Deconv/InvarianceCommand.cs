@@ -26,7 +26,7 @@ internal static class InvarianceCommand
     {
         var command = new Command("invariance", "Feature and class invariance to translation, scale, rotation (Zeiler & Fergus Fig. 5)");
         command.Arguments.Add(Image);
-        foreach (var o in new Option[] { Transform, Range, Batch, Out }) command.Options.Add(o);
+        foreach (var o in new Option[] { Transform, Range, Batch, Out, CommandRunner.Force }) command.Options.Add(o);
         CommonOptions.AddTo(command);
         command.SetAction(r => CommandRunner.Run(() => Execute(r)));
         return command;
@@ -40,10 +40,12 @@ internal static class InvarianceCommand
         int batch = r.GetValue(Batch);
         if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
         string path = r.GetValue(Image)!;
+        using var outputs = CommandRunner.PrepareOutputs(r, r.GetValue(Out)!, null);
         var (original, sizing) = DeconvHost.DecodeImage(r, path);
         if (sizing.Native) throw new DeconvException("invariance needs the classifier top, which needs the 224×224 input (drop --size native)");
         using var weights = DeconvHost.LoadWeights(r, needTop: true, console);
         var image = DeconvHost.Prepare(path, original, sizing, weights.HasTop);
+        MemoryBudget.Check(r, ForwardMemory.Of(Math.Min(batch, parameters.Length), image.Input.Shape[1], image.Input.Shape[2], weights.HasTop, ForwardMemory.Taps.OneLayer), "invariance");
         using var backend = DeconvHost.OpenBackend(r, weights, console);
         var result = Invariance.Run(backend, image.Input, transform, parameters, batch);
         string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);

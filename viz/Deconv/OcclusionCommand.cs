@@ -29,7 +29,7 @@ internal static class OcclusionCommand
     {
         var command = new Command("occlusion", "Occlusion sensitivity maps (Zeiler & Fergus Fig. 7)");
         command.Arguments.Add(Image);
-        foreach (var o in new Option[] { Layer, Patch, Stride, Class, Batch, ExportNpy, Out }) command.Options.Add(o);
+        foreach (var o in new Option[] { Layer, Patch, Stride, Class, Batch, ExportNpy, Out, CommandRunner.Force }) command.Options.Add(o);
         CommonOptions.AddTo(command);
         command.SetAction(r => CommandRunner.Run(() => Execute(r)));
         return command;
@@ -47,6 +47,7 @@ internal static class OcclusionCommand
         int? klass = r.GetValue(Class);
         if (klass is int k && (uint)k >= Vgg16Architecture.ClassCount) throw new DeconvException($"class {k} is out of range (0 … {Vgg16Architecture.ClassCount - 1})");
         string path = r.GetValue(Image)!;
+        using var outputs = CommandRunner.PrepareOutputs(r, r.GetValue(Out)!, r.GetValue(ExportNpy));
         var (original, sizing) = DeconvHost.DecodeImage(r, path);
         int h = sizing.Native ? original.Height : Vgg16Architecture.TopInputSize, w = sizing.Native ? original.Width : Vgg16Architecture.TopInputSize;
         if (patch > h || patch > w) throw new DeconvException($"patch {patch} is larger than the {h}×{w} image");
@@ -54,6 +55,10 @@ internal static class OcclusionCommand
 
         using var weights = DeconvHost.LoadWeights(r, needTop: !sizing.Native, console);
         var image = DeconvHost.Prepare(path, original, sizing, weights.HasTop);
+        // Batches of occluded copies (one layer tapped), then one forward with every layer for the projection.
+        var batched = ForwardMemory.Of(batch, image.Input.Shape[1], image.Input.Shape[2], weights.HasTop, ForwardMemory.Taps.OneLayer);
+        var whole = ForwardMemory.Of(1, image.Input.Shape[1], image.Input.Shape[2], weights.HasTop, ForwardMemory.Taps.All);
+        MemoryBudget.Check(r, batched.Total > whole.Total ? batched : whole, "occlusion");
         using var backend = DeconvHost.OpenBackend(r, weights, console);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var result = Occlusion.Run(backend, image.Input, layer, patch, stride, klass, batch,

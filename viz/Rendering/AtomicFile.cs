@@ -8,11 +8,13 @@ public static class AtomicFile
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full)!;
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        using var pending = CnnEngine.Weights.PendingOutputs.Track(temp, isFolder: false);   // an interrupt removes it
         try
         {
             using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 f.Write(bytes);
-            File.Move(temp, full, overwrite: true);
+            CnnEngine.Weights.PendingOutputs.PausePoint("atomic-file");
+            CnnEngine.Weights.PendingOutputs.Complete(pending, () => File.Move(temp, full, overwrite: true));
         }
         catch
         {

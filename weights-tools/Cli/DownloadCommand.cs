@@ -23,6 +23,8 @@ public static class DownloadCommand
     private static int Run(bool notop, string? outDir, string? baseUrl)
     {
         var file = notop ? KerasWeightsFile.NoTop : KerasWeightsFile.Top;
+        // The URL first: a bad one fails before anything is created.
+        Uri root = baseUrl is null ? KerasWeightsFile.KerasBaseUrl : ParseBaseUrl(baseUrl);
         string dir = outDir ?? WeightsQuery.DefaultOwnCacheDir();
         string destination = Path.Combine(dir, file.FileName);
         if (File.Exists(destination) && FileChecksums.Compute(destination).Md5 == file.Md5)
@@ -31,8 +33,36 @@ public static class DownloadCommand
             Console.WriteLine(destination);
             return 0;
         }
-        Uri root = baseUrl is null ? KerasWeightsFile.KerasBaseUrl : new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
         var url = new Uri(root, file.FileName);
+        bool dirExisted = Directory.Exists(dir);
+        try
+        {
+            Fetch(url, destination, file);
+        }
+        catch
+        {
+            // A folder this command made, left empty by the failure, goes too.
+            try { if (!dirExisted && Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            throw;
+        }
+        Console.Error.WriteLine($"{destination}: downloaded from {url}, md5 {file.Md5} verified");
+        Console.WriteLine(destination);
+        return 0;
+    }
+
+    /// <summary>--base-url must be an absolute http or https URL (the downloader speaks nothing else).</summary>
+    private static Uri ParseBaseUrl(string text)
+    {
+        if (!Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri))
+            throw new WeightsException($"--base-url '{text}' is not a URL (expected e.g. https://host/path/)");
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            throw new WeightsException($"--base-url '{text}' uses {uri.Scheme}:, only http: and https: are supported (for a local file, pass it with --weights)");
+        return uri;
+    }
+
+    private static void Fetch(Uri url, string destination, KerasWeightsFile file)
+    {
         if (Console.IsErrorRedirected)
         {
             WeightsDownloader.Download(url, destination, file.Md5);
@@ -51,8 +81,5 @@ public static class DownloadCommand
                 task.Value = task.MaxValue;
             });
         }
-        Console.Error.WriteLine($"{destination}: downloaded from {url}, md5 {file.Md5} verified");
-        Console.WriteLine(destination);
-        return 0;
     }
 }

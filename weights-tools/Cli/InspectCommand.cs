@@ -72,7 +72,7 @@ public static class InspectCommand
         foreach (var (k, v) in (store as IWeightStoreDetails)?.Metadata ?? new Dictionary<string, string>())
             Console.WriteLine($"metadata    {k} = {v}");
         Console.WriteLine();
-        int width = Math.Max(6, tensors.Max(t => t.name.Length));
+        int width = Math.Max(6, tensors.Select(t => t.name.Length).DefaultIfEmpty(0).Max());
         Console.WriteLine($"{"tensor".PadRight(width)}  {"shape",-22} {"dtype",-6} {"parameters",12}  source");
         foreach (var t in tensors)
             Console.WriteLine($"{t.name.PadRight(width)}  {Vgg16Check.Format(t.shape),-22} {t.dtype,-6} {t.parameters.ToString("N0", ci),12}  {t.source}");

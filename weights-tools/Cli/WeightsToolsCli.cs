@@ -13,6 +13,8 @@ public static class WeightsToolsCli
         root.Subcommands.Add(ConvertCommand.Build());
         root.Subcommands.Add(DownloadCommand.Build());
 
+        // SIGINT / SIGTERM remove an unfinished convert or download (its temp file) and exit 130 / 143.
+        using var signals = PendingOutputs.InstallSignalHandlers("weights-tools");
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
         {
@@ -31,6 +33,7 @@ public static class WeightsToolsCli
 
     public static int Fail(Exception e)
     {
+        if (PendingOutputs.Interrupted) Thread.Sleep(Timeout.Infinite);   // the interrupt exits with its own line and code
         string message = e switch
         {
             WeightsException or IOException or UnauthorizedAccessException or ArgumentException => e.Message,

@@ -73,7 +73,7 @@ public class FeatureScanTests
         Assert.Contains("holds no images", Assert.Throws<DeconvException>(() => FeatureScan.Run(backend, empty.Path, Layers, 9, ShardSpec.All, 2, work.File("x.json"), _ => { })).Message);
         using var data = Dataset();
         FeatureScan.Run(backend, data.Path, Layers, 2, ShardSpec.All, 2, work.File("y.json"), _ => { });
-        Assert.Contains("other settings", Assert.Throws<DeconvException>(() => FeatureScan.Run(backend, data.Path, Layers, 3, ShardSpec.All, 2, work.File("y.json"), _ => { })).Message);
+        Assert.Contains("different --top: it has 2, this run has 3", Assert.Throws<DeconvException>(() => FeatureScan.Run(backend, data.Path, Layers, 3, ShardSpec.All, 2, work.File("y.json"), _ => { })).Message);
         File.CreateSymbolicLink(data.File("zz_new.png"), Paths.SharedImage("ozbulak_cat_dog.png"));
         Assert.Contains("files changed", Assert.Throws<DeconvException>(() => FeatureScan.Run(backend, data.Path, Layers, 2, ShardSpec.All, 2, work.File("y.json"), _ => { })).Message);
         var s0 = FeatureScan.Run(backend, data.Path, Layers, 2, new ShardSpec(0, 2), 2, work.File("s0.json"), _ => { });

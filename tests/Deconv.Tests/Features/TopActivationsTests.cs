@@ -43,11 +43,13 @@ public class TopActivationsTests
     [Fact]
     public void JsonRoundTripKeepsEveryFloatBitExact()
     {
-        var top = new TopActivations(3, Layout);
+        // Real channel counts: reading back checks them against the layers.
+        var top = new TopActivations(3, new Dictionary<string, int> { ["block1_conv1"] = 64, ["block3_pool"] = 256 });
         top.Offer("block1_conv1", 0, new TopEntry(0.1f + 1e-8f, "a.jpg", 1, 2));
         top.Offer("block1_conv1", 0, new TopEntry(float.Epsilon, "b.jpg", 0, 0));
         top.Offer("block1_conv1", 0, new TopEntry(3.4028235e38f, "c/ü.png", 5, 6));
-        var back = TopActivations.FromJson(top.ToJson());
+        top.Offer("block3_pool", 255, new TopEntry(-1f, "d.png", 0, 3));
+        var back = TopActivations.FromJson(top.ToJson(), top.Layers, 3);
         Assert.True(back.SameAs(top));
     }
 

@@ -41,6 +41,15 @@ internal sealed record Dataspace(long[] Dims, bool IsNull)
             if (dims[i] > 1L << 48) throw new Hdf5FormatException($"{c.Source.Path}: dataspace dimension {dims[i]} at offset {c.Here}: absurd size, corrupt");
         }
         if (version == 1 && (flags & 0x02) != 0) throw c.Unsupported("dataspace permutation index");
+        // Each size alone may be plausible while their product is not: check it here, where the file is known, so
+        // ElementCount can never overflow later.
+        long product = 1;
+        foreach (long d in dims)
+        {
+            if (d != 0 && product > (1L << 48) / d)
+                throw new Hdf5FormatException($"{c.Source.Path}: dataspace ({string.Join(", ", dims)}) at offset {c.FileOffset} has more than 2^48 elements: corrupt");
+            product *= d;
+        }
         return new Dataspace(dims, isNull);
     }
 }

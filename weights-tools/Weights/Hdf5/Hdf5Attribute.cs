@@ -45,8 +45,11 @@ public sealed class Hdf5Attribute
         c.Position = spaceStart;
         c.Skip(Pad(spaceSize));
         long count = space.ElementCount;
+        if (type.Size <= 0 && count > 0) throw c.Corrupt($"attribute {name} has elements of {type.Size} bytes");
+        // Divide rather than multiply: count × size can overflow for a damaged dataspace.
+        if (count > 0 && count > c.Remaining / type.Size)
+            throw c.Corrupt($"attribute {name} value needs {count} × {type.Size} bytes, message has {c.Remaining}");
         long bytes = count * type.Size;
-        if (bytes > c.Remaining) throw c.Corrupt($"attribute {name} value needs {bytes} bytes, message has {c.Remaining}");
         long at = c.Here;
         return new Hdf5Attribute(file, name, type, space, c.Bytes((int)bytes).ToArray(), at);
     }
@@ -55,6 +58,7 @@ public sealed class Hdf5Attribute
     public string[] ReadStrings()
     {
         long count = _space.ElementCount;
+        CheckValueSize(count);
         var result = new string[count];
         if (_type.Kind == DatatypeKind.FixedString)
         {
@@ -91,10 +95,20 @@ public sealed class Hdf5Attribute
         throw new WeightsException($"{_file.Path}: attribute {Name} is {_type.Description}, not a string");
     }
 
+    /// <summary>The stored value must hold count × element size bytes (a damaged datatype or dataspace can declare more).</summary>
+    private void CheckValueSize(long count)
+    {
+        if (_type.Size <= 0 && count > 0)
+            throw new Hdf5FormatException($"{_file.Path}: attribute {Name} has elements of {_type.Size} bytes: corrupt");
+        if (count > _data.Length / Math.Max(1, _type.Size))
+            throw new Hdf5FormatException($"{_file.Path}: attribute {Name} declares {count} elements of {_type.Size} bytes, its value holds {_data.Length} bytes: corrupt");
+    }
+
     /// <summary>The value as doubles (integers or floats).</summary>
     public double[] ReadNumbers()
     {
         long count = _space.ElementCount;
+        CheckValueSize(count);
         var result = new double[count];
         for (int i = 0; i < count; i++)
         {

@@ -19,6 +19,7 @@ public static class WeightsDownloader
             throw new WeightsDownloadException($"cannot create {dir}: {e.Message}", e);
         }
         string temp = Path.Combine(dir, $".{name}.{Guid.NewGuid():N}.part");
+        using var pending = PendingOutputs.Track(temp, isFolder: false);   // an interrupt removes it
         var ownClient = http is null ? new HttpClient { Timeout = Timeout.InfiniteTimeSpan } : null;
         var client = http ?? ownClient!;
         var idle = timeout ?? TimeSpan.FromSeconds(60);
@@ -68,7 +69,7 @@ public static class WeightsDownloader
                 string actual = Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
                 if (!string.Equals(actual, expectedMd5, StringComparison.OrdinalIgnoreCase))
                     throw new WeightsDownloadException($"download of {url} has md5 {actual}, expected {expectedMd5}: not kept");
-                File.Move(temp, destination, overwrite: true);
+                PendingOutputs.Complete(pending, () => File.Move(temp, destination, overwrite: true));
             }
         }
         finally

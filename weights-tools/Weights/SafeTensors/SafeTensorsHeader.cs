@@ -29,6 +29,7 @@ public static class SafeTensorsHeader
         long dataLength = fileLength - dataStart;
         var tensors = new List<SafeTensorEntry>();
         var metadata = new Dictionary<string, string>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             using var doc = JsonDocument.Parse(json);
@@ -37,9 +38,12 @@ public static class SafeTensorsHeader
             {
                 if (prop.Name == "__metadata__")
                 {
+                    if (metadata.Count > 0) throw new WeightsException($"{path}: safetensors header has __metadata__ twice: corrupt");
                     foreach (var m in prop.Value.EnumerateObject()) metadata[m.Name] = m.Value.GetString() ?? "";
                     continue;
                 }
+                if (!names.Add(prop.Name) || prop.Name.Length == 0)
+                    throw new WeightsException($"{path}: safetensors header names tensor '{prop.Name}' twice (or an empty name): corrupt");
                 var e = prop.Value;
                 string dtype = e.GetProperty("dtype").GetString() ?? "";
                 int[] shape = e.GetProperty("shape").EnumerateArray().Select(x => x.GetInt32()).ToArray();
@@ -53,6 +57,7 @@ public static class SafeTensorsHeader
             throw new WeightsException($"{path}: safetensors header is not valid: {ex.Message}", ex);
         }
 
+        if (tensors.Count == 0) throw new WeightsException($"{path}: safetensors header lists no tensors: not a weights file");
         foreach (var t in tensors)
         {
             int elementSize = t.Dtype switch { "F32" => 4, "F16" => 2, "BF16" => 2, "F64" => 8, "I32" => 4, "I64" => 8, "U8" => 1, "I8" => 1, _ => 0 };

@@ -19,6 +19,7 @@ public static class SafeTensorsWriter
         string dir = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(dir)) throw new WeightsException($"{outputPath}: folder {dir} does not exist");
         string temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        using var pending = PendingOutputs.Track(temp, isFolder: false);   // an interrupt removes it
         try
         {
             byte[] header = BuildHeader(store, metadata);
@@ -29,10 +30,13 @@ public static class SafeTensorsWriter
                 fs.Write(length);
                 fs.Write(header);
                 foreach (string name in store.TensorNames)
+                {
                     fs.Write(MemoryMarshal.AsBytes(store.GetTensor(name).Span));
+                    PendingOutputs.PausePoint("safetensors-tensor");
+                }
                 fs.Flush(flushToDisk: true);
             }
-            File.Move(temp, full, overwrite: true);
+            PendingOutputs.Complete(pending, () => File.Move(temp, full, overwrite: true));
         }
         catch (Exception e)
         {
