@@ -1,0 +1,242 @@
+using System.Buffers;
+using System.Runtime.Intrinsics;
+
+namespace CnnEngine.Ops;
+
+/// <summary>
+/// 3×3 convolution, 'same' zero padding, stride 1, bias and ReLU fused, channels last — by <b>Winograd F(4×4, 3×3)</b>:
+/// 36 multiplies per 4×4 output tile and channel pair instead of 144 (the scalar oracle,
+/// <see cref="Conv3x3WinogradScalar"/>, says what is computed; this is the fast version of it).
+///
+/// Work is cut into tasks = (group of up to 64 tiles, group of 32-channel output blocks). A task:
+///   1. input transform: its tiles' 6×6 patches → V (36, tiles, Cin) in a per-task scratch (vectorized over Cin);
+///   2. per output block: for each of the 36 elements, M[ξ] (tiles × 32) = V[ξ] (tiles × Cin) · U[ξ] (Cin × 32) with
+///      the register-blocked <see cref="WinogradGemm"/> (U[ξ]'s slice is reused by every row block of the group);
+///   3. output transform of M → 4×4 × 32 outputs, + bias, ReLU, stored (clipped at the image edge).
+/// Small layers (batch 1, 14×14 → 16 tiles) get their tasks from splitting the output channels, so both cores work.
+/// A (tile group, channel group) task is independent of every other: one Parallel.For per layer, no barriers.
+/// </summary>
+public static class Conv3x3Winograd
+{
+    /// <summary>Most tiles per task: V for 64 tiles × 512 channels is 4.7 MB (L3), and each U slice is reused 64 times.</summary>
+    internal const int MaxGroupTiles = 64;
+
+    public static string KernelName => Vector512.IsHardwareAccelerated ? "Vector512" : "Vector256";
+
+    /// <summary>Runs with the widest accelerated width. <paramref name="threads"/> ≤ 0: all cores.</summary>
+    /// <param name="input">(H, W, Cin).</param>
+    /// <param name="output">(H, W, Cout).</param>
+    public static void Run(ReadOnlySpan<float> input, int height, int width, PackedWinograd3x3 conv, Span<float> output, bool relu = true, int threads = 0)
+    {
+        if (Vector512.IsHardwareAccelerated) Run<SimdFloat512, Vector512<float>>(input, height, width, conv, output, relu, threads);
+        else Run<SimdFloat256, Vector256<float>>(input, height, width, conv, output, relu, threads);
+    }
+
+    public static void RunVector512(ReadOnlySpan<float> input, int height, int width, PackedWinograd3x3 conv, Span<float> output, bool relu = true, int threads = 0)
+        => Run<SimdFloat512, Vector512<float>>(input, height, width, conv, output, relu, threads);
+
+    public static void RunVector256(ReadOnlySpan<float> input, int height, int width, PackedWinograd3x3 conv, Span<float> output, bool relu = true, int threads = 0)
+        => Run<SimdFloat256, Vector256<float>>(input, height, width, conv, output, relu, threads);
+
+    private static unsafe void Run<TS, TV>(ReadOnlySpan<float> input, int height, int width, PackedWinograd3x3 conv, Span<float> output, bool relu, int threads)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(conv);
+        int cin = conv.InChannels, cout = conv.OutChannels;
+        if (height <= 0 || width <= 0) throw new ArgumentException($"conv3x3: sizes must be positive (H={height}, W={width})");
+        if (input.Length < (long)height * width * cin) throw new ArgumentException("conv3x3: input shorter than (H, W, Cin)");
+        if (output.Length < (long)height * width * cout) throw new ArgumentException("conv3x3: output shorter than (H, W, Cout)");
+        int paddedWidth = Conv3x3.PaddedWidth(width);
+        float[] padded = ArrayPool<float>.Shared.Rent(checked((height + 2) * paddedWidth * cin)); // (H + 2, paddedWidth, Cin)
+        try
+        {
+            fixed (float* src = input) fixed (float* dst = padded) fixed (float* outp = output)
+            {
+                Conv3x3.CopyIntoPadded(src, height, width, cin, dst, paddedWidth);
+                RunPadded<TS, TV>(dst, 0, (nint)paddedWidth * cin, 1, height, width, conv, outp, 0, (nint)width * cout, relu, threads);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(padded);
+        }
+    }
+
+    /// <summary>The convolution on already padded images, same layout contract as <see cref="Conv3x3.RunPadded"/>.</summary>
+    /// <param name="padded">(N, H + 2, ≥ W + 2, Cin) with a zero border, at padded (0, 0) of image 0.</param>
+    /// <param name="output">(N, H, W, Cout) at pixel (0, 0) of image 0; pixels Cout apart.</param>
+    internal static unsafe void RunPadded(float* padded, nint paddedImageStride, nint paddedRowStride, int images, int height, int width,
+        PackedWinograd3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads)
+    {
+        if (Vector512.IsHardwareAccelerated)
+            RunPadded<SimdFloat512, Vector512<float>>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads);
+        else
+            RunPadded<SimdFloat256, Vector256<float>>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads);
+    }
+
+    /// <summary>How a layer is cut into tasks (also used by the benchmark to describe a layer).</summary>
+    internal readonly record struct Plan(int Tiles, int TilesX, int TilesPerImage, int Rows, int GroupTiles, int Groups, int BlocksPerGroup, int ChannelGroups)
+    {
+        public int Tasks => Groups * ChannelGroups;
+
+        public static Plan For(int images, int height, int width, int blocks, int workers)
+        {
+            int tilesY = (height + 3) / 4, tilesX = (width + 3) / 4, perImage = tilesY * tilesX, tiles = images * perImage;
+            int rows = RoundUp(tiles, 7) < RoundUp(tiles, 8) ? 7 : 8;
+            int groups = (tiles + MaxGroupTiles - 1) / MaxGroupTiles;
+            if (groups > 1) groups = RoundUp(groups, workers);
+            int groupTiles = RoundUp((tiles + groups - 1) / groups, rows);
+            groups = (tiles + groupTiles - 1) / groupTiles;
+            // Enough tasks for every worker (a few each, for balance on a shared machine): split the output channels.
+            int channelGroups = Math.Clamp((4 * workers + groups - 1) / groups, 1, blocks);
+            int blocksPerGroup = (blocks + channelGroups - 1) / channelGroups;
+            channelGroups = (blocks + blocksPerGroup - 1) / blocksPerGroup;
+            return new Plan(tiles, tilesX, perImage, rows, groupTiles, groups, blocksPerGroup, channelGroups);
+        }
+    }
+
+    private static int RoundUp(int n, int m) => (n + m - 1) / m * m;
+
+    internal static unsafe void RunPadded<TS, TV>(float* padded, nint paddedImageStride, nint paddedRowStride, int images, int height, int width,
+        PackedWinograd3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        int workers = threads > 0 ? threads : Environment.ProcessorCount;
+        var plan = Plan.For(images, height, width, conv.Blocks, workers);
+        var job = new Job((nint)padded, paddedImageStride, paddedRowStride, height, width, conv, (nint)output, outputImageStride, outputRowStride, relu, plan);
+        if (workers == 1 || plan.Tasks == 1)
+            for (int t = 0; t < plan.Tasks; t++) RunTask<TS, TV>(job, t);
+        else
+            Parallel.For(0, plan.Tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, t => RunTask<TS, TV>(job, t));
+        GC.KeepAlive(conv); // its native weights are read through raw pointers until here
+    }
+
+    private readonly record struct Job(nint Padded, nint PaddedImageStride, nint PaddedRowStride, int Height, int Width, PackedWinograd3x3 Conv,
+        nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, Plan Plan);
+
+    private static unsafe void RunTask<TS, TV>(in Job job, int task)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        var plan = job.Plan;
+        var conv = job.Conv;
+        int cin = conv.InChannels;
+        int group = task / plan.ChannelGroups, channelGroup = task % plan.ChannelGroups;
+        int firstTile = group * plan.GroupTiles, tiles = Math.Min(plan.GroupTiles, plan.Tiles - firstTile);
+        int tilesPadded = RoundUp(tiles, plan.Rows);
+        int vLength = 36 * tilesPadded * cin, mLength = 36 * tilesPadded * PackedWinograd3x3.BlockWidth;
+        float[] scratch = ArrayPool<float>.Shared.Rent(vLength + mLength + 6 * cin);
+        try
+        {
+            fixed (float* s = scratch)
+            {
+                float* v = s;                    // (36, tilesPadded, Cin)
+                float* m = s + vLength;          // (36, tilesPadded, 32)
+                float* zeros = m + mLength;      // (6, Cin): the patch rows below the padded image
+                new Span<float>(zeros, 6 * cin).Clear();
+                for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
+                InputTransforms<TS, TV>(job, firstTile, tiles, tilesPadded, v, zeros);
+                int block1 = Math.Min(conv.Blocks, (channelGroup + 1) * plan.BlocksPerGroup);
+                for (int block = channelGroup * plan.BlocksPerGroup; block < block1; block++)
+                {
+                    if (plan.Rows == 7) Multiply<TS, TV, WinogradRows7>(conv, block, v, m, tilesPadded);
+                    else Multiply<TS, TV, WinogradRows8>(conv, block, v, m, tilesPadded);
+                    OutputTransforms<TS, TV>(job, block, firstTile, tiles, tilesPadded, m);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>V[ξ][i][ci] for the task's tiles; patches start one pixel up-left of the tile, in padded coordinates (4·ty, 4·tx).</summary>
+    private static unsafe void InputTransforms<TS, TV>(in Job job, int firstTile, int tiles, int tilesPadded, float* v, float* zeros)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        var plan = job.Plan;
+        int cin = job.Conv.InChannels, count = TS.Count, vectorChannels = cin - cin % count;
+        int paddedRows = job.Height + 2, paddedCols = (int)(job.PaddedRowStride / cin);
+        float** rows = stackalloc float*[6];
+        TV* scratch = stackalloc TV[36];
+        Span<float> d = stackalloc float[36], t = stackalloc float[36];
+        nint vStride = (nint)tilesPadded * cin;
+        for (int i = 0; i < tiles; i++)
+        {
+            int tile = firstTile + i, image = tile / plan.TilesPerImage, ty = tile % plan.TilesPerImage / plan.TilesX, tx = tile % plan.TilesX;
+            float* imageBase = (float*)job.Padded + image * job.PaddedImageStride;
+            for (int r = 0; r < 6; r++)
+                rows[r] = 4 * ty + r < paddedRows ? imageBase + (4 * ty + r) * job.PaddedRowStride + (nint)4 * tx * cin : zeros;
+            int validCols = Math.Min(6, paddedCols - 4 * tx);
+            float* vTile = v + (nint)i * cin;
+            for (int c0 = 0; c0 < vectorChannels; c0 += count)
+                WinogradTransforms.Input<TS, TV>(rows, cin, validCols, c0, vTile + c0, vStride, scratch);
+            for (int c = vectorChannels; c < cin; c++) // channel remainder: the scalar transform
+            {
+                for (int r = 0; r < 6; r++)
+                for (int col = 0; col < 6; col++)
+                    d[r * 6 + col] = col < validCols ? rows[r][col * cin + c] : 0;
+                Conv3x3WinogradScalar.InputTransform(d, t);
+                for (int e = 0; e < 36; e++) vTile[e * vStride + c] = t[e];
+            }
+        }
+    }
+
+    /// <summary>M[ξ] = V[ξ] · U[ξ][block] for the 36 elements; U's (Cin, 32) slice serves every row block before the next ξ.</summary>
+    private static unsafe void Multiply<TS, TV, TR>(PackedWinograd3x3 conv, int block, float* v, float* m, int tilesPadded)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TR : struct, IWinogradRows
+    {
+        int cin = conv.InChannels, rows = TR.Rows;
+        const int bw = PackedWinograd3x3.BlockWidth;
+        for (int e = 0; e < 36; e++)
+        {
+            float* u = conv.ElementWeights(e, block);
+            for (int r0 = 0; r0 < tilesPadded; r0 += rows)
+            {
+                float* vRows = v + ((nint)e * tilesPadded + r0) * cin;
+                float* mRows = m + ((nint)e * tilesPadded + r0) * bw;
+                for (int half = 0; half < bw; half += 2 * TS.Count)
+                    WinogradGemm.Tile<TS, TV, TR>(vRows, cin, u + half, mRows + half);
+            }
+        }
+    }
+
+    /// <summary>Y = Aᵀ M A + bias (ReLU) for the task's tiles and one 32-channel block, clipped at the image edge.</summary>
+    private static unsafe void OutputTransforms<TS, TV>(in Job job, int block, int firstTile, int tiles, int tilesPadded, float* m)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        var plan = job.Plan;
+        int cout = job.Conv.OutChannels, count = TS.Count, co0 = block * PackedWinograd3x3.BlockWidth;
+        float* bias = job.Conv.BlockBias(block);
+        TV* y = stackalloc TV[16];
+        TV* scratch = stackalloc TV[24];
+        float* lane = stackalloc float[count];
+        nint mStride = (nint)tilesPadded * PackedWinograd3x3.BlockWidth;
+        for (int i = 0; i < tiles; i++)
+        {
+            int tile = firstTile + i, image = tile / plan.TilesPerImage, ty = tile % plan.TilesPerImage / plan.TilesX, tx = tile % plan.TilesX;
+            int rowsHere = Math.Min(4, job.Height - 4 * ty), colsHere = Math.Min(4, job.Width - 4 * tx);
+            float* outTile = (float*)job.Output + image * job.OutputImageStride + (4 * ty) * job.OutputRowStride + (nint)4 * tx * cout;
+            for (int c = 0; c < PackedWinograd3x3.BlockWidth; c += count)
+            {
+                int channels = Math.Min(count, cout - co0 - c);
+                if (channels <= 0) break;
+                WinogradTransforms.Output<TS, TV>(m + (nint)i * PackedWinograd3x3.BlockWidth + c, mStride, y, scratch);
+                TV b = TS.Load(bias + c);
+                for (int oy = 0; oy < rowsHere; oy++)
+                for (int ox = 0; ox < colsHere; ox++)
+                {
+                    TV value = TS.Add(y[oy * 4 + ox], b);
+                    if (job.Relu) value = TS.Max(value, TS.Zero);
+                    float* dst = outTile + oy * job.OutputRowStride + (nint)ox * cout + co0 + c;
+                    if (channels == count) TS.Store(value, dst);
+                    else
+                    {
+                        TS.Store(value, lane);
+                        new Span<float>(lane, channels).CopyTo(new Span<float>(dst, channels));
+                    }
+                }
+            }
+        }
+    }
+}
