@@ -112,6 +112,15 @@ public sealed class CpuBackend : IForwardBackend
             {
                 case LayerKind.Conv3x3Relu:
                 {
+                    if (_winograd.TryGetValue(layer.Name, out var fusable) && li + 1 < layers.Count && layers[li + 1].IsPool
+                        && current.Height >= 2 && current.Width >= 2)
+                    {
+                        // Conv + the pool after it in one pass: the conv output is written only for a tap that wants it.
+                        current = ConvAndPool(current, n, layer, layers[li + 1], fusable, wanted ? tap : null, tap, li + 1 == layers.Count - 1 ? null : layers[li + 2]);
+                        li++;
+                        if (li == layers.Count - 1) result = new Tensor(current.Array, n, current.Height, current.Width, current.Channels);
+                        break;
+                    }
                     var output = Activations.Padded(OtherScratch(current.Array), current.Height, current.Width, layer.OutChannels);
                     ZeroBorders(output, n);
                     fixed (float* src = current.Array) fixed (float* dst = output.Array)
@@ -169,6 +178,40 @@ public sealed class CpuBackend : IForwardBackend
             }
         }
         return result ?? throw new InvalidOperationException("VGG16 ends with a pool or a dense layer");
+    }
+
+    /// <summary>
+    /// A Winograd conv and the max pool after it, fused (<see cref="Conv3x3Winograd"/>): the pooled maxima go to the other
+    /// ping-pong buffer (padded, when a conv follows) or a fresh dense tensor (feeding fc1 or returned); the conv output
+    /// goes straight into a fresh tensor only when <paramref name="convTap"/> wants it. Taps see what the unfused
+    /// layers gave them, in the same order.
+    /// </summary>
+    private unsafe Activations ConvAndPool(Activations current, int n, LayerSpec conv, LayerSpec pool, PackedWinograd3x3 packed,
+        ILayerTap? convTap, ILayerTap? tap, LayerSpec? afterPool)
+    {
+        int h = current.Height, w = current.Width, c = conv.OutChannels, oh = h / 2, ow = w / 2;
+        bool poolWanted = tap is not null && tap.Wants(pool.Name);
+        bool nextIsSpatial = afterPool is not null && !afterPool.IsDense;
+        var pooled = nextIsSpatial
+            ? Activations.Padded(OtherScratch(current.Array), oh, ow, c)
+            : Activations.Dense(new float[n * oh * ow * c], oh, ow, c);
+        if (nextIsSpatial) ZeroBorders(pooled, n);
+        var convTensor = convTap is not null ? new Tensor(n, h, w, c) : null; // (N, H, W, C), dense, the tap's own
+        int[] switches = poolWanted ? new int[n * oh * ow * c] : _switchScratch; // (N, H/2, W/2, C)
+        fixed (float* src = current.Array) fixed (float* dst = pooled.Array) fixed (int* sw = switches) fixed (float* convOut = convTensor?.Data)
+        {
+            float* padded = src + current.Offset - current.RowStride - current.Channels;
+            Conv3x3Winograd.RunPadded(padded, current.ImageStride, current.RowStride, n, h, w, packed,
+                convOut, (nint)h * w * c, (nint)w * c, relu: true, _threads,
+                new Conv3x3Winograd.PoolTarget(dst + pooled.Offset, pooled.ImageStride, pooled.RowStride, sw));
+        }
+        if (convTensor is not null) convTap!.OnActivation(conv, convTensor);
+        if (poolWanted)
+        {
+            tap!.OnSwitches(pool, new IntTensor(switches, n, oh, ow, c));
+            tap.OnActivation(pool, pooled.IsDense ? new Tensor(pooled.Array, n, oh, ow, c) : CopyOut(pooled, n));
+        }
+        return pooled;
     }
 
     /// <summary>A fresh dense (N, H, W, C) copy of a padded activation, for a tap.</summary>

@@ -15,6 +15,11 @@ namespace CnnEngine.Ops;
 ///   3. output transform of M → 4×4 × 32 outputs, + bias, ReLU, stored (clipped at the image edge).
 /// Small layers (batch 1, 14×14 → 16 tiles) get their tasks from splitting the output channels, so both cores work.
 /// A (tile group, channel group) task is independent of every other: one Parallel.For per layer, no barriers.
+///
+/// Pooling fused: a 4×4 output tile holds whole 2×2 pooling windows (tiles start at multiples of 4), so when a max
+/// pool follows, the output transform also writes the pooled maxima and their switches (flat y·W + x in the conv
+/// output plane; strict &gt; in row-major window order keeps the top-left of a tie, as <see cref="MaxPool2x2Scalar"/>),
+/// and the conv output itself is written only when someone wants it: one pass over the largest activation saved.
 /// </summary>
 public static class Conv3x3Winograd
 {
@@ -62,16 +67,25 @@ public static class Conv3x3Winograd
         }
     }
 
+    /// <summary>Where a fused 2×2 max pool writes: maxima (N, H/2, W/2, Cout) at pixel (0, 0) of image 0 with the given strides, switches (N, H/2, W/2, Cout) dense.</summary>
+    internal readonly record struct PoolTarget(nint Output, nint ImageStride, nint RowStride, nint Switches)
+    {
+        public static PoolTarget None => default;
+        public bool IsNone => Output == 0;
+        public unsafe PoolTarget(float* output, nint imageStride, nint rowStride, int* switches) : this((nint)output, imageStride, rowStride, (nint)switches) { }
+    }
+
     /// <summary>The convolution on already padded images, same layout contract as <see cref="Conv3x3.RunPadded"/>.</summary>
     /// <param name="padded">(N, H + 2, ≥ W + 2, Cin) with a zero border, at padded (0, 0) of image 0.</param>
     /// <param name="output">(N, H, W, Cout) at pixel (0, 0) of image 0; pixels Cout apart.</param>
+    /// <param name="output">May be null when <paramref name="pool"/> is given: then only the pooled maxima and switches are written.</param>
     internal static unsafe void RunPadded(float* padded, nint paddedImageStride, nint paddedRowStride, int images, int height, int width,
-        PackedWinograd3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads)
+        PackedWinograd3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads, PoolTarget pool = default)
     {
         if (Vector512.IsHardwareAccelerated)
-            RunPadded<SimdFloat512, Vector512<float>>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads);
+            RunPadded<SimdFloat512, Vector512<float>>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads, pool);
         else
-            RunPadded<SimdFloat256, Vector256<float>>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads);
+            RunPadded<SimdFloat256, Vector256<float>>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads, pool);
     }
 
     /// <summary>How a layer is cut into tasks (also used by the benchmark to describe a layer).</summary>
@@ -98,12 +112,14 @@ public static class Conv3x3Winograd
     private static int RoundUp(int n, int m) => (n + m - 1) / m * m;
 
     internal static unsafe void RunPadded<TS, TV>(float* padded, nint paddedImageStride, nint paddedRowStride, int images, int height, int width,
-        PackedWinograd3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads)
+        PackedWinograd3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads, PoolTarget pool = default)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged
     {
+        if (output == null && pool.IsNone) throw new ArgumentException("winograd: nothing to write (no output, no pool)");
+        if (!pool.IsNone && (height < 2 || width < 2)) throw new ArgumentException($"winograd: a fused 2×2 pool needs at least 2×2 (H={height}, W={width})");
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
         var plan = Plan.For(images, height, width, conv.Blocks, workers);
-        var job = new Job((nint)padded, paddedImageStride, paddedRowStride, height, width, conv, (nint)output, outputImageStride, outputRowStride, relu, plan);
+        var job = new Job((nint)padded, paddedImageStride, paddedRowStride, height, width, conv, (nint)output, outputImageStride, outputRowStride, relu, plan, pool);
         if (workers == 1 || plan.Tasks == 1)
             for (int t = 0; t < plan.Tasks; t++) RunTask<TS, TV>(job, t);
         else
@@ -112,7 +128,7 @@ public static class Conv3x3Winograd
     }
 
     private readonly record struct Job(nint Padded, nint PaddedImageStride, nint PaddedRowStride, int Height, int Width, PackedWinograd3x3 Conv,
-        nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, Plan Plan);
+        nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, Plan Plan, PoolTarget Pool);
 
     private static unsafe void RunTask<TS, TV>(in Job job, int task)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged
@@ -223,19 +239,57 @@ public static class Conv3x3Winograd
                 if (channels <= 0) break;
                 WinogradTransforms.Output<TS, TV>(m + (nint)i * PackedWinograd3x3.BlockWidth + c, mStride, y, scratch);
                 TV b = TS.Load(bias + c);
-                for (int oy = 0; oy < rowsHere; oy++)
-                for (int ox = 0; ox < colsHere; ox++)
+                for (int k = 0; k < 16; k++)
                 {
-                    TV value = TS.Add(y[oy * 4 + ox], b);
-                    if (job.Relu) value = TS.Max(value, TS.Zero);
-                    float* dst = outTile + oy * job.OutputRowStride + (nint)ox * cout + co0 + c;
-                    if (channels == count) TS.Store(value, dst);
-                    else
-                    {
-                        TS.Store(value, lane);
-                        new Span<float>(lane, channels).CopyTo(new Span<float>(dst, channels));
-                    }
+                    y[k] = TS.Add(y[k], b);
+                    if (job.Relu) y[k] = TS.Max(y[k], TS.Zero);
                 }
+                if (job.Output != 0)
+                    for (int oy = 0; oy < rowsHere; oy++)
+                    for (int ox = 0; ox < colsHere; ox++)
+                        StoreChannels<TS, TV>(y[oy * 4 + ox], outTile + oy * job.OutputRowStride + (nint)ox * cout + co0 + c, channels, lane);
+                if (!job.Pool.IsNone) Pool<TS, TV>(job, y, image, ty, tx, co0 + c, channels, lane);
+            }
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreChannels<TS, TV>(TV value, float* dst, int channels, float* lane)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        if (channels == TS.Count) TS.Store(value, dst);
+        else
+        {
+            TS.Store(value, lane);
+            new Span<float>(lane, channels).CopyTo(new Span<float>(dst, channels));
+        }
+    }
+
+    /// <summary>The tile's (up to) four 2×2 windows: maxima and switches, windows past H/2 or W/2 (an odd last row/column) dropped.</summary>
+    private static unsafe void Pool<TS, TV>(in Job job, TV* y, int image, int ty, int tx, int channel, int channels, float* lane)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        int width = job.Width, pooledHeight = job.Height / 2, pooledWidth = width / 2, cout = job.Conv.OutChannels;
+        var pool = job.Pool;
+        for (int py = 0; py < 2; py++)
+        {
+            int poy = 2 * ty + py;
+            if (poy >= pooledHeight) break;
+            for (int px = 0; px < 2; px++)
+            {
+                int pox = 2 * tx + px;
+                if (pox >= pooledWidth) break;
+                int y0 = 2 * poy, x0 = 2 * pox, k = 2 * py * 4 + 2 * px; // window's top-left in the conv output; in the tile
+                TV best = y[k], index = TS.IntBits(y0 * width + x0);
+                TV v = y[k + 1], more = TS.GreaterThan(v, best);
+                best = TS.Select(more, v, best); index = TS.Select(more, TS.IntBits(y0 * width + x0 + 1), index);
+                v = y[k + 4]; more = TS.GreaterThan(v, best);
+                best = TS.Select(more, v, best); index = TS.Select(more, TS.IntBits((y0 + 1) * width + x0), index);
+                v = y[k + 5]; more = TS.GreaterThan(v, best);
+                best = TS.Select(more, v, best); index = TS.Select(more, TS.IntBits((y0 + 1) * width + x0 + 1), index);
+                StoreChannels<TS, TV>(best, (float*)pool.Output + image * pool.ImageStride + poy * pool.RowStride + (nint)pox * cout + channel, channels, lane);
+                nint s = (((nint)image * pooledHeight + poy) * pooledWidth + pox) * cout + channel;
+                StoreChannels<TS, TV>(index, (float*)((int*)pool.Switches + s), channels, lane); // int bits, copied as they are
             }
         }
     }

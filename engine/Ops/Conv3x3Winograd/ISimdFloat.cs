@@ -21,6 +21,12 @@ public interface ISimdFloat<TVec> where TVec : unmanaged
     /// <summary>a·b + c in one rounding.</summary>
     static abstract TVec Fma(TVec a, TVec b, TVec c);
     static abstract TVec Max(TVec a, TVec b);
+    /// <summary>All-ones lanes where a &gt; b (false for NaN), zero elsewhere.</summary>
+    static abstract TVec GreaterThan(TVec a, TVec b);
+    /// <summary>mask ? a : b, bit by bit.</summary>
+    static abstract TVec Select(TVec mask, TVec a, TVec b);
+    /// <summary>The int <paramref name="x"/> in every lane, as raw bits (switch indices ride in float vectors).</summary>
+    static abstract TVec IntBits(int x);
 }
 
 public readonly struct SimdFloat512 : ISimdFloat<Vector512<float>>
@@ -35,6 +41,9 @@ public readonly struct SimdFloat512 : ISimdFloat<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> GreaterThan(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> IntBits(int x) => Vector512.Create(x).AsSingle();
 }
 
 public readonly struct SimdFloat256 : ISimdFloat<Vector256<float>>
@@ -49,4 +58,7 @@ public readonly struct SimdFloat256 : ISimdFloat<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sub(Vector256<float> a, Vector256<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> GreaterThan(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> IntBits(int x) => Vector256.Create(x).AsSingle();
 }

@@ -195,6 +195,65 @@ public class Conv3x3WinogradTests
         CheckSimd(variant, 6, 5, 128, 96, relu: true, threads: 1, seed: 10);
     }
 
+    /// <summary>
+    /// Conv + 2×2 max pool fused in the output transform against the same Winograd conv unfused followed by
+    /// <see cref="MaxPool2x2Scalar"/>: maxima and switches must be identical (the conv values are the same bits), and
+    /// with a negative bias ReLU leaves many exact zero ties, so the top-left tie rule is exercised. Batches of two
+    /// images in strided buffers; odd sizes (the pool drops the last row/column); conv output written or not.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(Variant.Vector512)]
+    [InlineData(Variant.Vector256)]
+    public unsafe void FusedPool_EqualsConvThenScalarPool(Variant variant)
+    {
+        SkipUnlessAccelerated(variant);
+        int seed = 500;
+        foreach (var (h, w) in new[] { (2, 2), (3, 3), (5, 9), (7, 7), (6, 13), (14, 14), (3, 31), (13, 6), (9, 4) })
+        foreach (int cin in new[] { 1, 5, 16, 17 })
+        foreach (int cout in new[] { 1, 9, 16, 33 })
+        foreach (bool writeConv in new[] { false, true })
+        {
+            const int images = 2;
+            float[] input = TestData.Uniform(images * h * w * cin, seed), kernel = TestData.Uniform(9 * cin * cout, seed + 1);
+            float[] bias = TestData.Uniform(cout, seed + 2).Select(b => b - 0.5f).ToArray();
+            seed += 3;
+            using var packed = PackedWinograd3x3.Pack(kernel, bias, cin, cout);
+            int oh = h / 2, ow = w / 2, paddedWidth = Conv3x3.PaddedWidth(w);
+            nint paddedImage = (nint)(h + 2) * paddedWidth * cin;
+            var padded = new float[images * paddedImage];                   // (N, H + 2, paddedWidth, Cin)
+            var conv = new float[images * h * w * cout];                     // (N, H, W, Cout)
+            var fusedConv = Enumerable.Repeat(float.NaN, conv.Length).ToArray();
+            var pooled = Enumerable.Repeat(float.NaN, images * oh * ow * cout).ToArray();   // (N, H/2, W/2, Cout)
+            var switches = Enumerable.Repeat(-7, pooled.Length).ToArray();
+            fixed (float* src = input) fixed (float* pad = padded) fixed (float* c = conv) fixed (float* fc = fusedConv)
+            fixed (float* p = pooled) fixed (int* sw = switches)
+            {
+                for (int n = 0; n < images; n++) Conv3x3.CopyIntoPadded(src + n * h * w * cin, h, w, cin, pad + n * paddedImage, paddedWidth);
+                var target = new Conv3x3Winograd.PoolTarget(p, (nint)oh * ow * cout, (nint)ow * cout, sw);
+                if (variant == Variant.Vector512)
+                {
+                    Conv3x3Winograd.RunPadded<SimdFloat512, Vector512<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, c, (nint)h * w * cout, (nint)w * cout, true, 2);
+                    Conv3x3Winograd.RunPadded<SimdFloat512, Vector512<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, writeConv ? fc : null, (nint)h * w * cout, (nint)w * cout, true, 2, target);
+                }
+                else
+                {
+                    Conv3x3Winograd.RunPadded<SimdFloat256, Vector256<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, c, (nint)h * w * cout, (nint)w * cout, true, 2);
+                    Conv3x3Winograd.RunPadded<SimdFloat256, Vector256<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, writeConv ? fc : null, (nint)h * w * cout, (nint)w * cout, true, 2, target);
+                }
+            }
+            var expectedPooled = new float[pooled.Length];
+            var expectedSwitches = new int[pooled.Length];
+            for (int n = 0; n < images; n++)
+                MaxPool2x2Scalar.Run(conv.AsSpan(n * h * w * cout, h * w * cout), h, w, cout,
+                    expectedPooled.AsSpan(n * oh * ow * cout, oh * ow * cout), expectedSwitches.AsSpan(n * oh * ow * cout, oh * ow * cout));
+            string what = $"{variant} fused pool {h}x{w} Cin={cin} Cout={cout} writeConv={writeConv}";
+            Assert.True(expectedPooled.AsSpan().SequenceEqual(pooled), $"{what}: maxima differ");
+            Assert.True(expectedSwitches.AsSpan().SequenceEqual(switches), $"{what}: switches differ");
+            if (writeConv) Assert.True(conv.AsSpan().SequenceEqual(fusedConv), $"{what}: conv output differs");
+            else Assert.All(fusedConv, v => Assert.True(float.IsNaN(v)));
+        }
+    }
+
     [Fact]
     public void InputWithNaNFillerOutsideTheImage_DoesNotLeak()
     {
