@@ -23,6 +23,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "layers") return LayerTimes.Run(args[1..]);
         if (args.Length > 0 && args[0] == "features") return FeaturesThroughput.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "rss") return PeakRss.Run(args[1..]);
         if (args.Length == 0 || args[0] != "worker") { Console.Error.WriteLine("usage: peers-bench worker --peer engine|ort --weights W.h5 --onnx DIR [--threads N] | layers ..."); return 2; }
         string peer = Arg(args, "--peer") ?? throw new ArgumentException("--peer");
         string weightsPath = Arg(args, "--weights") ?? throw new ArgumentException("--weights");

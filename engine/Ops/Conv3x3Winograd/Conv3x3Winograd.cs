@@ -140,8 +140,7 @@ public static class Conv3x3Winograd
         int firstTile = group * plan.GroupTiles, tiles = Math.Min(plan.GroupTiles, plan.Tiles - firstTile);
         int tilesPadded = RoundUp(tiles, plan.Rows);
         int vLength = 36 * tilesPadded * cin, mLength = 36 * tilesPadded * PackedWinograd3x3.BlockWidth;
-        float[] scratch = ArrayPool<float>.Shared.Rent(vLength + mLength + 6 * cin);
-        try
+        float[] scratch = TaskScratch(vLength + mLength + 6 * cin);
         {
             fixed (float* s = scratch)
             {
@@ -160,10 +159,19 @@ public static class Conv3x3Winograd
                 }
             }
         }
-        finally
+    }
+
+    /// <summary>Per-thread scratch for V and M (≤ 5 MB at 64 tiles × 512 channels), kept for the thread's life: no pool traffic, no page faults per task.</summary>
+    [ThreadStatic] private static float[]? t_scratch;
+
+    private static float[] TaskScratch(int length)
+    {
+        if (t_scratch is null || t_scratch.Length < length)
         {
-            ArrayPool<float>.Shared.Return(scratch);
+            t_scratch = null;
+            t_scratch = GC.AllocateUninitializedArray<float>(length, pinned: true);
         }
+        return t_scratch;
     }
 
     /// <summary>V[ξ][i][ci] for the task's tiles; patches start one pixel up-left of the tile, in padded coordinates (4·ty, 4·tx).</summary>
@@ -211,8 +219,12 @@ public static class Conv3x3Winograd
             {
                 float* vRows = v + ((nint)e * tilesPadded + r0) * cin;
                 float* mRows = m + ((nint)e * tilesPadded + r0) * bw;
-                for (int half = 0; half < bw; half += 2 * TS.Count)
-                    WinogradGemm.Tile<TS, TV, TR>(vRows, cin, u + half, mRows + half);
+                for (int c0 = 0; c0 < cin; c0 += WinogradGemm.ChunkChannels)
+                {
+                    int count = Math.Min(WinogradGemm.ChunkChannels, cin - c0);
+                    for (int half = 0; half < bw; half += 2 * TS.Count)
+                        WinogradGemm.Tile<TS, TV, TR>(vRows + c0, cin, count, u + (nint)c0 * bw + half, mRows + half, accumulate: c0 > 0);
+                }
             }
         }
     }
