@@ -2,10 +2,10 @@
 # CPU benchmark: this engine, ONNX Runtime 1.31.1 (C#, MLAS) and PyTorch 1.13 in one run, interleaved, same model
 # (torch.onnx.export, opset 13, from the seeded full-size .h5), same thread count; then the per-layer
 # direct-vs-Winograd table, the `features` pipeline and peak RSS. Writes bench/results/cpu.md (RESULTS.md quotes it).
-#   bench/run_cpu.sh [rounds]        (rounds of the interleaved peers run; 3 forwards per peer per round)
+#   bench/run_cpu.sh [rounds]        (rounds of the interleaved peers run; 2 forwards per peer per round)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-7}
+rounds=${1:-5}
 threads=$(nproc)
 build=/tmp/cnn-bench-peers
 out=bench/results/cpu.md
@@ -15,11 +15,11 @@ onnx=tests/.generated/onnx
 [ -f "$onnx/vgg16_full.onnx" ] || /usr/bin/python3 bench/peers/export_onnx.py "$weights" "$onnx" >/dev/null
 dotnet build -c Release bench/peers/PeersBench.csproj -o "$build" -v q -nodeReuse:false >/dev/null
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-peers=$(/usr/bin/python3 bench/peers/run.py --weights "$weights" --onnx "$onnx" --build "$build" --rounds "$rounds" --k 3 --threads "$threads")
-layers1=$(dotnet "$build/peers-bench.dll" layers --batch 1 --rounds 7 --threads "$threads")
-features=$(dotnet "$build/peers-bench.dll" features --images ../shared/images --copies 4 --rounds 3)
+peers=$(/usr/bin/python3 bench/peers/run.py --weights "$weights" --onnx "$onnx" --build "$build" --rounds "$rounds" --k 2 --threads "$threads")
+layers1=$(dotnet "$build/peers-bench.dll" layers --batch 1 --rounds 5 --threads "$threads")
+features=$(dotnet "$build/peers-bench.dll" features --images ../shared/images --copies 2 --rounds 2)
 rss=""
-for args in "--policy direct --batch 1" "--policy auto --batch 1" "--policy direct --batch 8" "--policy auto --batch 8" "--policy direct --batch 1 --full" "--policy auto --batch 1 --full"; do
+for args in "--policy direct --batch 1" "--policy auto --batch 1" "--policy direct --batch 8" "--policy auto --batch 8"; do
   rss+="$(dotnet "$build/peers-bench.dll" rss $args)"$'\n'
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -30,7 +30,7 @@ mkdir -p bench/results
   echo "Measured $(date -u '+%Y-%m-%d %H:%M') UTC on $(lscpu | sed -n 's/^Model name: *//p' | head -1), $threads threads each."
   echo "Load average (1, 5, 15 min) before: $load_before, after: $load_after (this machine has $threads cores)."
   echo "ONNX Runtime $(ls ~/.nuget/packages/microsoft.ml.onnxruntime/ | tail -1) (C#, IntraOpNumThreads = $threads, sequential, ORT_ENABLE_ALL) on the torch.onnx.export (opset 13) model;"
-  echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') eager fp32, no grad, set_num_threads($threads). Same seeded weights for all three; $rounds rounds × 3 forwards per peer, order rotating."
+  echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') eager fp32, no grad, set_num_threads($threads). Same seeded weights for all three; $rounds rounds × 2 forwards per peer, order rotating."
   echo "Ratios: median over rounds of (engine's round median / peer's round median), range in brackets."
   echo
   echo "$peers" | grep '^|'
@@ -39,7 +39,7 @@ mkdir -p bench/results
   echo "$peers" | tail -1
   echo '```'
   echo
-  echo "### Per layer, batch 1: direct vs Winograd F(4×4, 3×3) (alternating, median of 7)"
+  echo "### Per layer, batch 1: direct vs Winograd F(4×4, 3×3) (alternating, median of 5)"
   echo
   echo "$layers1"
   echo
