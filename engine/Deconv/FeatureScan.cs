@@ -166,8 +166,10 @@ public static class FeatureScan
     /// Runs (or resumes, when <paramref name="checkpointPath"/> holds a checkpoint of the same settings) the scan.
     /// </summary>
     /// <param name="stopAfter">Stop (checkpoint written, not complete) after this many batches: for tests of resumption.</param>
+    /// <param name="overlapDecode">Decode the next batch while this one runs (false: one batch at a time, one image at a time, as before; for the benchmark).</param>
     public static FeatureScanState Run(IForwardBackend backend, string dataset, IReadOnlyList<string> layers, int k, ShardSpec shard,
-        int batch, string checkpointPath, Action<string> warn, Action<int, int>? progress = null, int stopAfter = int.MaxValue)
+        int batch, string checkpointPath, Action<string> warn, Action<int, int>? progress = null, int stopAfter = int.MaxValue,
+        bool overlapDecode = true)
     {
         if (layers.Count == 0) throw new DeconvException("--layers is empty");
         var specs = layers.Select(ConvLayers.Find).ToArray();
@@ -204,39 +206,33 @@ public static class FeatureScan
             };
         }
 
+        // Pipeline: while batch k runs forward (both cores) and updates the top-K, batch k + 1 is decoded and resized on
+        // the thread pool (its images in parallel), so the cores never wait for the decoder. Skipped images and the
+        // checkpoint are still handled in order, batch by batch, exactly as the sequential loop did.
         int batches = 0;
-        while (state.Next < images.Count && batches < stopAfter)
+        Task<LoadedBatch>? pending = state.Next < images.Count && stopAfter > 0 ? StartLoad(dataset, images, state.Next, batch, overlapDecode) : null;
+        while (pending is not null)
         {
-            var names = new List<string>();
-            var inputs = new List<Tensor>();
-            int next = state.Next;
-            while (next < images.Count && inputs.Count < batch)
+            var loaded = pending.GetAwaiter().GetResult();
+            pending = loaded.Next < images.Count && batches + 1 < stopAfter ? StartLoad(dataset, images, loaded.Next, batch, overlapDecode) : null;
+            foreach (var (name, message) in loaded.Failures)
             {
-                string name = images[next++];
-                try
-                {
-                    inputs.Add(ImagePipeline.LoadForNetwork(Path.Combine(dataset, name), ImageSize.Vgg16Top).Input);
-                    names.Add(name);
-                }
-                catch (Exception e) when (e is ImageException or IOException or UnauthorizedAccessException)
-                {
-                    warn($"warning: skipping {name}: {e.Message.Split('\n')[0]}");
-                    state.Skipped.Add(name);
-                }
+                warn($"warning: skipping {name}: {message}");
+                state.Skipped.Add(name);
             }
-            if (inputs.Count > 0)
+            if (loaded.Names.Count > 0)
             {
                 var tap = new RecordingTap(layers);
-                backend.Forward(Concat(inputs), tap);
+                backend.Forward(Concat(loaded.Inputs), tap);
                 foreach (var spec in specs)
                 {
                     var act = tap.Activations[spec.Name]; // (n, h, w, c)
-                    for (int i = 0; i < names.Count; i++)
-                        state.Top.AddImage(names[i], spec.Name, act.Image(i), act.Shape[1], act.Shape[2], act.Shape[3]);
+                    for (int i = 0; i < loaded.Names.Count; i++)
+                        state.Top.AddImage(loaded.Names[i], spec.Name, act.Image(i), act.Shape[1], act.Shape[2], act.Shape[3]);
                 }
-                state.Processed += names.Count;
+                state.Processed += loaded.Names.Count;
             }
-            state.Next = next;
+            state.Next = loaded.Next;
             state.Complete = state.Next >= images.Count;
             state.Save(checkpointPath);
             batches++;
@@ -268,6 +264,47 @@ public static class FeatureScan
             Skipped = parts.SelectMany(p => p.Skipped).OrderBy(s => s, StringComparer.Ordinal).ToList(),
             Complete = true, Top = TopActivations.Merge(parts.Select(p => p.Top).ToArray()),
         };
+    }
+
+    /// <summary>One batch read from disk: the images that decoded (in order), the ones that did not, and where the next batch starts.</summary>
+    private sealed record LoadedBatch(List<string> Names, List<Tensor> Inputs, List<(string Name, string Message)> Failures, int Next);
+
+    /// <summary>
+    /// Reads images from <paramref name="first"/> on until <paramref name="batch"/> decoded (unreadable ones are recorded
+    /// and do not count). Overlapped: on the thread pool, the batch's images decoded in parallel; otherwise inline.
+    /// </summary>
+    private static Task<LoadedBatch> StartLoad(string dataset, IReadOnlyList<string> images, int first, int batch, bool overlapped)
+    {
+        if (!overlapped) return Task.FromResult(LoadBatch(dataset, images, first, batch, parallel: false));
+        return Task.Run(() => LoadBatch(dataset, images, first, batch, parallel: true));
+    }
+
+    private static LoadedBatch LoadBatch(string dataset, IReadOnlyList<string> images, int first, int batch, bool parallel)
+    {
+        var names = new List<string>();
+        var inputs = new List<Tensor>();
+        var failures = new List<(string, string)>();
+        int next = first;
+        while (next < images.Count && inputs.Count < batch)
+        {
+            // Decode as many as are still missing (more only if some fail), then keep them in list order.
+            int take = Math.Min(batch - inputs.Count, images.Count - next);
+            var results = new (Tensor? Input, string? Error)[take];
+            void Load(int i)
+            {
+                try { results[i] = (ImagePipeline.LoadForNetwork(Path.Combine(dataset, images[next + i]), ImageSize.Vgg16Top).Input, null); }
+                catch (Exception e) when (e is ImageException or IOException or UnauthorizedAccessException) { results[i] = (null, e.Message.Split('\n')[0]); }
+            }
+            if (parallel && take > 1) Parallel.For(0, take, Load);
+            else for (int i = 0; i < take; i++) Load(i);
+            for (int i = 0; i < take; i++)
+            {
+                if (results[i].Input is { } input) { names.Add(images[next + i]); inputs.Add(input); }
+                else failures.Add((images[next + i], results[i].Error!));
+            }
+            next += take;
+        }
+        return new LoadedBatch(names, inputs, failures, next);
     }
 
     private static Tensor Concat(List<Tensor> inputs)

@@ -8,8 +8,9 @@ namespace CnnEngine.Backends.Cpu;
 
 /// <summary>
 /// VGG16 on the CPU: the layer list of <see cref="Vgg16Weights.Layers"/> run with the SIMD kernels of
-/// CnnEngine.Ops (register-blocked direct 3×3 convolution with fused bias + ReLU, max pool with switches,
-/// dense streaming the Keras-layout weights in place, softmax), all cores.
+/// CnnEngine.Ops (3×3 convolution with fused bias + ReLU — Winograd F(4×4, 3×3) where it wins, the register-blocked
+/// direct kernel elsewhere, see <see cref="ConvAlgorithmChoice"/> —, max pool with switches, dense streaming the
+/// Keras-layout weights in place, softmax), all cores.
 ///
 /// Buffers: activations live in two reusable ping-pong buffers kept between calls, in a zero-bordered padded
 /// layout the convolution reads directly (no padding copy per layer). A layer a tap wants is copied out into a
@@ -19,6 +20,7 @@ namespace CnnEngine.Backends.Cpu;
 public sealed class CpuBackend : IForwardBackend
 {
     private readonly Dictionary<string, PackedConv3x3> _convs = new();
+    private readonly Dictionary<string, PackedWinograd3x3> _winograd = new();
     private readonly int _threads;
     private readonly object _forwardLock = new();
     private float[] _ping = Array.Empty<float>(), _pong = Array.Empty<float>();
@@ -31,18 +33,31 @@ public sealed class CpuBackend : IForwardBackend
     /// <summary>Worker threads used by every kernel.</summary>
     public int Threads => _threads;
 
+    /// <summary>The algorithm each conv layer runs with, by layer name.</summary>
+    public IReadOnlyDictionary<string, ConvAlgorithm> ConvAlgorithms { get; }
+
     /// <param name="threads">Worker threads; 0 (or less) = all cores.</param>
-    public CpuBackend(Vgg16Weights weights, int threads = 0)
+    public CpuBackend(Vgg16Weights weights, int threads = 0) : this(weights, threads, ConvPolicy.Auto) { }
+
+    /// <param name="threads">Worker threads; 0 (or less) = all cores.</param>
+    /// <param name="policy">Which convolution algorithms may be used (only the chosen one's weights are kept).</param>
+    public CpuBackend(Vgg16Weights weights, int threads, ConvPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(weights);
         Weights = weights;
         _threads = threads > 0 ? threads : Environment.ProcessorCount;
+        var algorithms = new Dictionary<string, ConvAlgorithm>();
         foreach (var layer in weights.Layers)
         {
             if (!layer.IsConv) continue;
             var w = weights[layer.Name];
-            _convs[layer.Name] = PackedConv3x3.Pack(w.Kernel.Span, w.Bias.Span, layer.InChannels, layer.OutChannels);
+            algorithms[layer.Name] = ConvAlgorithmChoice.For(layer, policy);
+            if (algorithms[layer.Name] == ConvAlgorithm.Winograd)
+                _winograd[layer.Name] = PackedWinograd3x3.Pack(w.Kernel.Span, w.Bias.Span, layer.InChannels, layer.OutChannels);
+            else
+                _convs[layer.Name] = PackedConv3x3.Pack(w.Kernel.Span, w.Bias.Span, layer.InChannels, layer.OutChannels);
         }
+        ConvAlgorithms = algorithms;
         string width = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "no SIMD";
         DeviceName = $"{CpuModelName()} ({width}, {_threads} thread{(_threads == 1 ? "" : "s")})";
     }
@@ -97,11 +112,27 @@ public sealed class CpuBackend : IForwardBackend
             {
                 case LayerKind.Conv3x3Relu:
                 {
+                    if (_winograd.TryGetValue(layer.Name, out var fusable) && li + 1 < layers.Count && layers[li + 1].IsPool
+                        && current.Height >= 2 && current.Width >= 2)
+                    {
+                        // Conv + the pool after it in one pass: the conv output is written only for a tap that wants it.
+                        current = ConvAndPool(current, n, layer, layers[li + 1], fusable, wanted ? tap : null, tap, li + 1 == layers.Count - 1 ? null : layers[li + 2]);
+                        li++;
+                        if (li == layers.Count - 1) result = new Tensor(current.Array, n, current.Height, current.Width, current.Channels);
+                        break;
+                    }
                     var output = Activations.Padded(OtherScratch(current.Array), current.Height, current.Width, layer.OutChannels);
                     ZeroBorders(output, n);
                     fixed (float* src = current.Array) fixed (float* dst = output.Array)
-                        Conv3x3.RunPadded(src + current.Offset - current.RowStride - current.Channels, current.ImageStride, current.RowStride, n,
-                            current.Height, current.Width, _convs[layer.Name], dst + output.Offset, output.ImageStride, output.RowStride, relu: true, _threads);
+                    {
+                        float* padded = src + current.Offset - current.RowStride - current.Channels; // padded (0, 0) of image 0
+                        if (_winograd.TryGetValue(layer.Name, out var winograd))
+                            Conv3x3Winograd.RunPadded(padded, current.ImageStride, current.RowStride, n, current.Height, current.Width, winograd,
+                                dst + output.Offset, output.ImageStride, output.RowStride, relu: true, _threads);
+                        else
+                            Conv3x3.RunPadded(padded, current.ImageStride, current.RowStride, n, current.Height, current.Width, _convs[layer.Name],
+                                dst + output.Offset, output.ImageStride, output.RowStride, relu: true, _threads);
+                    }
                     current = output;
                     if (wanted) tap!.OnActivation(layer, CopyOut(current, n));
                     break;
@@ -147,6 +178,40 @@ public sealed class CpuBackend : IForwardBackend
             }
         }
         return result ?? throw new InvalidOperationException("VGG16 ends with a pool or a dense layer");
+    }
+
+    /// <summary>
+    /// A Winograd conv and the max pool after it, fused (<see cref="Conv3x3Winograd"/>): the pooled maxima go to the other
+    /// ping-pong buffer (padded, when a conv follows) or a fresh dense tensor (feeding fc1 or returned); the conv output
+    /// goes straight into a fresh tensor only when <paramref name="convTap"/> wants it. Taps see what the unfused
+    /// layers gave them, in the same order.
+    /// </summary>
+    private unsafe Activations ConvAndPool(Activations current, int n, LayerSpec conv, LayerSpec pool, PackedWinograd3x3 packed,
+        ILayerTap? convTap, ILayerTap? tap, LayerSpec? afterPool)
+    {
+        int h = current.Height, w = current.Width, c = conv.OutChannels, oh = h / 2, ow = w / 2;
+        bool poolWanted = tap is not null && tap.Wants(pool.Name);
+        bool nextIsSpatial = afterPool is not null && !afterPool.IsDense;
+        var pooled = nextIsSpatial
+            ? Activations.Padded(OtherScratch(current.Array), oh, ow, c)
+            : Activations.Dense(new float[n * oh * ow * c], oh, ow, c);
+        if (nextIsSpatial) ZeroBorders(pooled, n);
+        var convTensor = convTap is not null ? new Tensor(n, h, w, c) : null; // (N, H, W, C), dense, the tap's own
+        int[] switches = poolWanted ? new int[n * oh * ow * c] : _switchScratch; // (N, H/2, W/2, C)
+        fixed (float* src = current.Array) fixed (float* dst = pooled.Array) fixed (int* sw = switches) fixed (float* convOut = convTensor?.Data)
+        {
+            float* padded = src + current.Offset - current.RowStride - current.Channels;
+            Conv3x3Winograd.RunPadded(padded, current.ImageStride, current.RowStride, n, h, w, packed,
+                convOut, (nint)h * w * c, (nint)w * c, relu: true, _threads,
+                new Conv3x3Winograd.PoolTarget(dst + pooled.Offset, pooled.ImageStride, pooled.RowStride, sw));
+        }
+        if (convTensor is not null) convTap!.OnActivation(conv, convTensor);
+        if (poolWanted)
+        {
+            tap!.OnSwitches(pool, new IntTensor(switches, n, oh, ow, c));
+            tap.OnActivation(pool, pooled.IsDense ? new Tensor(pooled.Array, n, oh, ow, c) : CopyOut(pooled, n));
+        }
+        return pooled;
     }
 
     /// <summary>A fresh dense (N, H, W, C) copy of a padded activation, for a tap.</summary>
@@ -229,6 +294,8 @@ public sealed class CpuBackend : IForwardBackend
         if (_disposed) return;
         _disposed = true;
         foreach (var conv in _convs.Values) conv.Dispose();
+        foreach (var conv in _winograd.Values) conv.Dispose();
         _convs.Clear();
+        _winograd.Clear();
     }
 }

@@ -30,10 +30,12 @@ public class CpuBackendTests
     }
 
     [Theory]
-    [InlineData(1, 32, 32, 1)]
-    [InlineData(2, 40, 36, 2)]
-    [InlineData(1, 37, 45, 0)]
-    public void EveryLayerAndSwitchMatchesScalarForward(int n, int h, int w, int threads)
+    [InlineData(1, 32, 32, 1, ConvPolicy.Auto)]
+    [InlineData(2, 40, 36, 2, ConvPolicy.Auto)]
+    [InlineData(1, 37, 45, 0, ConvPolicy.Auto)]
+    [InlineData(3, 33, 50, 2, ConvPolicy.Auto)]
+    [InlineData(2, 40, 36, 2, ConvPolicy.DirectOnly)]
+    public void EveryLayerAndSwitchMatchesScalarForward(int n, int h, int w, int threads, ConvPolicy policy)
     {
         var weights = SharedWeights.Value;
         var input = RandomInput(n, h, w, seed: h * w);
@@ -41,7 +43,8 @@ public class CpuBackendTests
         new ScalarBackend(weights).Forward(input, reference);
         var (refActivations, refSwitches) = (reference.Activations, reference.Switches);
 
-        using var backend = new CpuBackend(weights, threads);
+        using var backend = new CpuBackend(weights, threads, policy);
+        Assert.Equal(policy == ConvPolicy.Auto ? 12 : 0, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.Winograd));
         var tap = new RecordingTap();
         Tensor result = backend.Forward(input, tap);
 

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using CnnEngine.Backends.Cpu;
+using CnnEngine.Deconv;
+using CnnEngine.Model;
+
+namespace CnnEngine.Bench.Peers;
+
+/// <summary>
+/// peers-bench features [--images DIR] [--copies 4] [--rounds 3]: the whole `features` pipeline (decode + resize +
+/// forward + top-9 bookkeeping for block4_conv3 and block5_conv3 + checkpoint per batch) over a dataset of the shared
+/// photos linked --copies times, images/s. Alternates, in each round, the engine as it was before issue 12 (direct
+/// convolution everywhere, one image decoded at a time between forwards) with the current one (Winograd, the next
+/// batch decoded in parallel while this one runs) at batch 4 and 8.
+/// </summary>
+internal static class FeaturesThroughput
+{
+    public static int Run(string[] args)
+    {
+        string images = Program.Arg(args, "--images") ?? "../shared/images";
+        int copies = int.Parse(Program.Arg(args, "--copies") ?? "4");
+        int rounds = int.Parse(Program.Arg(args, "--rounds") ?? "3");
+        string work = Path.Combine(Path.GetTempPath(), "peers-features-" + Guid.NewGuid().ToString("N")[..8]);
+        string dataset = Path.Combine(work, "dataset");
+        Directory.CreateDirectory(dataset);
+        try
+        {
+            var sources = FeatureScan.ListImages(images);
+            for (int k = 0; k < copies; k++)
+            foreach (var s in sources)
+                File.CreateSymbolicLink(Path.Combine(dataset, $"{k}_{Path.GetFileName(s)}"), Path.GetFullPath(Path.Combine(images, s)));
+            int count = copies * sources.Count;
+            using var weights = Vgg16Weights.Random(16);
+            using var before = new CpuBackend(weights, 0, ConvPolicy.DirectOnly);
+            using var after = new CpuBackend(weights, 0, ConvPolicy.Auto);
+            var configs = new (string Name, CpuBackend Backend, int Batch, bool Overlap)[]
+            {
+                ("before: direct conv, sequential decode, batch 8", before, 8, false),
+                ("now: Winograd, overlapped parallel decode, batch 4", after, 4, true),
+                ("now: Winograd, overlapped parallel decode, batch 8", after, 8, true),
+            };
+            var results = configs.ToDictionary(c => c.Name, _ => new List<double>());
+            string[] layers = { "block4_conv3", "block5_conv3" };
+            for (int r = 0; r < rounds; r++)
+            foreach (var c in configs)
+            {
+                string ckpt = Path.Combine(work, "f.json");
+                var clock = Stopwatch.StartNew();
+                var state = FeatureScan.Run(c.Backend, dataset, layers, 9, ShardSpec.All, c.Batch, ckpt, _ => { }, overlapDecode: c.Overlap);
+                double seconds = clock.Elapsed.TotalSeconds;
+                File.Delete(ckpt);
+                if (state.Processed != count) throw new InvalidOperationException($"processed {state.Processed} of {count}");
+                results[c.Name].Add(count / seconds);
+            }
+            Console.WriteLine($"features over {count} images ({copies} × the {sources.Count} shared photos), {rounds} alternating rounds, images/s:");
+            Console.WriteLine("| pipeline | median images/s | all rounds |");
+            Console.WriteLine("|---|---|---|");
+            foreach (var c in configs)
+            {
+                var v = results[c.Name].OrderBy(x => x).ToArray();
+                Console.WriteLine($"| {c.Name} | {v[v.Length / 2]:F2} | {string.Join(", ", results[c.Name].Select(x => x.ToString("F2")))} |");
+            }
+            return 0;
+        }
+        finally { Directory.Delete(work, true); }
+    }
+}

@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using CnnEngine.Backends.Cpu;
+using CnnEngine.Model;
+using CnnEngine.Tensors;
+
+namespace CnnEngine.Bench.Peers;
+
+/// <summary>
+/// peers-bench rss --policy auto|direct --batch N [--full]: peak resident set of a process that makes seeded random
+/// weights (as `engine-viz bench --weights random` does), opens CpuBackend with that policy and runs 3 forwards.
+/// One process per measurement (run it once per configuration).
+/// </summary>
+internal static class PeakRss
+{
+    public static int Run(string[] args)
+    {
+        var policy = (Program.Arg(args, "--policy") ?? "auto") == "direct" ? ConvPolicy.DirectOnly : ConvPolicy.Auto;
+        int batch = int.Parse(Program.Arg(args, "--batch") ?? "1");
+        bool full = args.Contains("--full");
+        using var weights = Vgg16Weights.Random(16, includeTop: full);
+        using var backend = new CpuBackend(weights, 0, policy);
+        var input = new Tensor(Program.Input(batch), batch, 224, 224, 3);
+        for (int i = 0; i < 3; i++) backend.Forward(input);
+        Console.WriteLine($"{{\"policy\": \"{policy}\", \"batch\": {batch}, \"model\": \"{(full ? "full" : "notop")}\", \"peak_rss_mb\": {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)}}}");
+        return 0;
+    }
+}

@@ -1,0 +1,308 @@
+using System.Buffers;
+using System.Runtime.Intrinsics;
+
+namespace CnnEngine.Ops;
+
+/// <summary>
+/// 3×3 convolution, 'same' zero padding, stride 1, bias and ReLU fused, channels last — by <b>Winograd F(4×4, 3×3)</b>:
+/// 36 multiplies per 4×4 output tile and channel pair instead of 144 (the scalar oracle,
+/// <see cref="Conv3x3WinogradScalar"/>, says what is computed; this is the fast version of it).
+///
+/// Work is cut into tasks = (group of up to 64 tiles, group of 32-channel output blocks). A task:
+///   1. input transform: its tiles' 6×6 patches → V (36, tiles, Cin) in a per-task scratch (vectorized over Cin);
+///   2. per output block: for each of the 36 elements, M[ξ] (tiles × 32) = V[ξ] (tiles × Cin) · U[ξ] (Cin × 32) with
+///      the register-blocked <see cref="WinogradGemm"/> (U[ξ]'s slice is reused by every row block of the group);
+///   3. output transform of M → 4×4 × 32 outputs, + bias, ReLU, stored (clipped at the image edge).
+/// Small layers (batch 1, 14×14 → 16 tiles) get their tasks from splitting the output channels, so both cores work.
+/// A (tile group, channel group) task is independent of every other: one Parallel.For per layer, no barriers.
+///
+/// Pooling fused: a 4×4 output tile holds whole 2×2 pooling windows (tiles start at multiples of 4), so when a max
+/// pool follows, the output transform also writes the pooled maxima and their switches (flat y·W + x in the conv
+/// output plane; strict &gt; in row-major window order keeps the top-left of a tie, as <see cref="MaxPool2x2Scalar"/>),
+/// and the conv output itself is written only when someone wants it: one pass over the largest activation saved.
+/// </summary>
+public static class Conv3x3Winograd
+{
+    /// <summary>Most tiles per task: V for 64 tiles × 512 channels is 4.7 MB (L3), and each U slice is reused 64 times.</summary>
+    internal const int MaxGroupTiles = 64;
+
+    public static string KernelName => Vector512.IsHardwareAccelerated ? "Vector512" : "Vector256";
+
+    /// <summary>Runs with the widest accelerated width. <paramref name="threads"/> ≤ 0: all cores.</summary>
+    /// <param name="input">(H, W, Cin).</param>
+    /// <param name="output">(H, W, Cout).</param>
+    public static void Run(ReadOnlySpan<float> input, int height, int width, PackedWinograd3x3 conv, Span<float> output, bool relu = true, int threads = 0)
+    {
+        if (Vector512.IsHardwareAccelerated) Run<SimdFloat512, Vector512<float>>(input, height, width, conv, output, relu, threads);
+        else Run<SimdFloat256, Vector256<float>>(input, height, width, conv, output, relu, threads);
+    }
+
+    public static void RunVector512(ReadOnlySpan<float> input, int height, int width, PackedWinograd3x3 conv, Span<float> output, bool relu = true, int threads = 0)
+        => Run<SimdFloat512, Vector512<float>>(input, height, width, conv, output, relu, threads);
+
+    public static void RunVector256(ReadOnlySpan<float> input, int height, int width, PackedWinograd3x3 conv, Span<float> output, bool relu = true, int threads = 0)
+        => Run<SimdFloat256, Vector256<float>>(input, height, width, conv, output, relu, threads);
+
+    private static unsafe void Run<TS, TV>(ReadOnlySpan<float> input, int height, int width, PackedWinograd3x3 conv, Span<float> output, bool relu, int threads)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(conv);
+        int cin = conv.InChannels, cout = conv.OutChannels;
+        if (height <= 0 || width <= 0) throw new ArgumentException($"conv3x3: sizes must be positive (H={height}, W={width})");
+        if (input.Length < (long)height * width * cin) throw new ArgumentException("conv3x3: input shorter than (H, W, Cin)");
+        if (output.Length < (long)height * width * cout) throw new ArgumentException("conv3x3: output shorter than (H, W, Cout)");
+        int paddedWidth = Conv3x3.PaddedWidth(width);
+        float[] padded = ArrayPool<float>.Shared.Rent(checked((height + 2) * paddedWidth * cin)); // (H + 2, paddedWidth, Cin)
+        try
+        {
+            fixed (float* src = input) fixed (float* dst = padded) fixed (float* outp = output)
+            {
+                Conv3x3.CopyIntoPadded(src, height, width, cin, dst, paddedWidth);
+                RunPadded<TS, TV>(dst, 0, (nint)paddedWidth * cin, 1, height, width, conv, outp, 0, (nint)width * cout, relu, threads);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(padded);
+        }
+    }
+
+    /// <summary>Where a fused 2×2 max pool writes: maxima (N, H/2, W/2, Cout) at pixel (0, 0) of image 0 with the given strides, switches (N, H/2, W/2, Cout) dense.</summary>
+    internal readonly record struct PoolTarget(nint Output, nint ImageStride, nint RowStride, nint Switches)
+    {
+        public static PoolTarget None => default;
+        public bool IsNone => Output == 0;
+        public unsafe PoolTarget(float* output, nint imageStride, nint rowStride, int* switches) : this((nint)output, imageStride, rowStride, (nint)switches) { }
+    }
+
+    /// <summary>The convolution on already padded images, same layout contract as <see cref="Conv3x3.RunPadded"/>.</summary>
+    /// <param name="padded">(N, H + 2, ≥ W + 2, Cin) with a zero border, at padded (0, 0) of image 0.</param>
+    /// <param name="output">(N, H, W, Cout) at pixel (0, 0) of image 0; pixels Cout apart.</param>
+    /// <param name="output">May be null when <paramref name="pool"/> is given: then only the pooled maxima and switches are written.</param>
+    internal static unsafe void RunPadded(float* padded, nint paddedImageStride, nint paddedRowStride, int images, int height, int width,
+        PackedWinograd3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads, PoolTarget pool = default)
+    {
+        if (Vector512.IsHardwareAccelerated)
+            RunPadded<SimdFloat512, Vector512<float>>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads, pool);
+        else
+            RunPadded<SimdFloat256, Vector256<float>>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads, pool);
+    }
+
+    /// <summary>How a layer is cut into tasks (also used by the benchmark to describe a layer).</summary>
+    internal readonly record struct Plan(int Tiles, int TilesX, int TilesPerImage, int Rows, int GroupTiles, int Groups, int BlocksPerGroup, int ChannelGroups)
+    {
+        public int Tasks => Groups * ChannelGroups;
+
+        public static Plan For(int images, int height, int width, int blocks, int workers)
+        {
+            int tilesY = (height + 3) / 4, tilesX = (width + 3) / 4, perImage = tilesY * tilesX, tiles = images * perImage;
+            int rows = RoundUp(tiles, 7) < RoundUp(tiles, 8) ? 7 : 8;
+            int groups = (tiles + MaxGroupTiles - 1) / MaxGroupTiles;
+            if (groups > 1) groups = RoundUp(groups, workers);
+            int groupTiles = RoundUp((tiles + groups - 1) / groups, rows);
+            groups = (tiles + groupTiles - 1) / groupTiles;
+            // Enough tasks for every worker (a few each, for balance on a shared machine): split the output channels.
+            int channelGroups = Math.Clamp((4 * workers + groups - 1) / groups, 1, blocks);
+            int blocksPerGroup = (blocks + channelGroups - 1) / channelGroups;
+            channelGroups = (blocks + blocksPerGroup - 1) / blocksPerGroup;
+            return new Plan(tiles, tilesX, perImage, rows, groupTiles, groups, blocksPerGroup, channelGroups);
+        }
+    }
+
+    private static int RoundUp(int n, int m) => (n + m - 1) / m * m;
+
+    internal static unsafe void RunPadded<TS, TV>(float* padded, nint paddedImageStride, nint paddedRowStride, int images, int height, int width,
+        PackedWinograd3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads, PoolTarget pool = default)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        if (output == null && pool.IsNone) throw new ArgumentException("winograd: nothing to write (no output, no pool)");
+        if (!pool.IsNone && (height < 2 || width < 2)) throw new ArgumentException($"winograd: a fused 2×2 pool needs at least 2×2 (H={height}, W={width})");
+        int workers = threads > 0 ? threads : Environment.ProcessorCount;
+        var plan = Plan.For(images, height, width, conv.Blocks, workers);
+        var job = new Job((nint)padded, paddedImageStride, paddedRowStride, height, width, conv, (nint)output, outputImageStride, outputRowStride, relu, plan, pool);
+        if (workers == 1 || plan.Tasks == 1)
+            for (int t = 0; t < plan.Tasks; t++) RunTask<TS, TV>(job, t);
+        else
+            Parallel.For(0, plan.Tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, t => RunTask<TS, TV>(job, t));
+        GC.KeepAlive(conv); // its native weights are read through raw pointers until here
+    }
+
+    private readonly record struct Job(nint Padded, nint PaddedImageStride, nint PaddedRowStride, int Height, int Width, PackedWinograd3x3 Conv,
+        nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, Plan Plan, PoolTarget Pool);
+
+    private static unsafe void RunTask<TS, TV>(in Job job, int task)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        var plan = job.Plan;
+        var conv = job.Conv;
+        int cin = conv.InChannels;
+        int group = task / plan.ChannelGroups, channelGroup = task % plan.ChannelGroups;
+        int firstTile = group * plan.GroupTiles, tiles = Math.Min(plan.GroupTiles, plan.Tiles - firstTile);
+        int tilesPadded = RoundUp(tiles, plan.Rows);
+        int vLength = 36 * tilesPadded * cin, mLength = 36 * tilesPadded * PackedWinograd3x3.BlockWidth;
+        float[] scratch = TaskScratch(vLength + mLength + 6 * cin);
+        {
+            fixed (float* s = scratch)
+            {
+                float* v = s;                    // (36, tilesPadded, Cin)
+                float* m = s + vLength;          // (36, tilesPadded, 32)
+                float* zeros = m + mLength;      // (6, Cin): the patch rows below the padded image
+                new Span<float>(zeros, 6 * cin).Clear();
+                for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
+                InputTransforms<TS, TV>(job, firstTile, tiles, tilesPadded, v, zeros);
+                int block1 = Math.Min(conv.Blocks, (channelGroup + 1) * plan.BlocksPerGroup);
+                for (int block = channelGroup * plan.BlocksPerGroup; block < block1; block++)
+                {
+                    if (plan.Rows == 7) Multiply<TS, TV, WinogradRows7>(conv, block, v, m, tilesPadded);
+                    else Multiply<TS, TV, WinogradRows8>(conv, block, v, m, tilesPadded);
+                    OutputTransforms<TS, TV>(job, block, firstTile, tiles, tilesPadded, m);
+                }
+            }
+        }
+    }
+
+    /// <summary>Per-thread scratch for V and M (≤ 5 MB at 64 tiles × 512 channels), kept for the thread's life: no pool traffic, no page faults per task.</summary>
+    [ThreadStatic] private static float[]? t_scratch;
+
+    private static float[] TaskScratch(int length)
+    {
+        if (t_scratch is null || t_scratch.Length < length)
+        {
+            t_scratch = null;
+            t_scratch = GC.AllocateUninitializedArray<float>(length, pinned: true);
+        }
+        return t_scratch;
+    }
+
+    /// <summary>V[ξ][i][ci] for the task's tiles; patches start one pixel up-left of the tile, in padded coordinates (4·ty, 4·tx).</summary>
+    private static unsafe void InputTransforms<TS, TV>(in Job job, int firstTile, int tiles, int tilesPadded, float* v, float* zeros)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        var plan = job.Plan;
+        int cin = job.Conv.InChannels, count = TS.Count, vectorChannels = cin - cin % count;
+        int paddedRows = job.Height + 2, paddedCols = (int)(job.PaddedRowStride / cin);
+        float** rows = stackalloc float*[6];
+        TV* scratch = stackalloc TV[36];
+        Span<float> d = stackalloc float[36], t = stackalloc float[36];
+        nint vStride = (nint)tilesPadded * cin;
+        for (int i = 0; i < tiles; i++)
+        {
+            int tile = firstTile + i, image = tile / plan.TilesPerImage, ty = tile % plan.TilesPerImage / plan.TilesX, tx = tile % plan.TilesX;
+            float* imageBase = (float*)job.Padded + image * job.PaddedImageStride;
+            for (int r = 0; r < 6; r++)
+                rows[r] = 4 * ty + r < paddedRows ? imageBase + (4 * ty + r) * job.PaddedRowStride + (nint)4 * tx * cin : zeros;
+            int validCols = Math.Min(6, paddedCols - 4 * tx);
+            float* vTile = v + (nint)i * cin;
+            for (int c0 = 0; c0 < vectorChannels; c0 += count)
+                WinogradTransforms.Input<TS, TV>(rows, cin, validCols, c0, vTile + c0, vStride, scratch);
+            for (int c = vectorChannels; c < cin; c++) // channel remainder: the scalar transform
+            {
+                for (int r = 0; r < 6; r++)
+                for (int col = 0; col < 6; col++)
+                    d[r * 6 + col] = col < validCols ? rows[r][col * cin + c] : 0;
+                Conv3x3WinogradScalar.InputTransform(d, t);
+                for (int e = 0; e < 36; e++) vTile[e * vStride + c] = t[e];
+            }
+        }
+    }
+
+    /// <summary>M[ξ] = V[ξ] · U[ξ][block] for the 36 elements; U's (Cin, 32) slice serves every row block before the next ξ.</summary>
+    private static unsafe void Multiply<TS, TV, TR>(PackedWinograd3x3 conv, int block, float* v, float* m, int tilesPadded)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TR : struct, IWinogradRows
+    {
+        int cin = conv.InChannels, rows = TR.Rows;
+        const int bw = PackedWinograd3x3.BlockWidth;
+        for (int e = 0; e < 36; e++)
+        {
+            float* u = conv.ElementWeights(e, block);
+            for (int r0 = 0; r0 < tilesPadded; r0 += rows)
+            {
+                float* vRows = v + ((nint)e * tilesPadded + r0) * cin;
+                float* mRows = m + ((nint)e * tilesPadded + r0) * bw;
+                for (int c0 = 0; c0 < cin; c0 += WinogradGemm.ChunkChannels)
+                {
+                    int count = Math.Min(WinogradGemm.ChunkChannels, cin - c0);
+                    for (int half = 0; half < bw; half += 2 * TS.Count)
+                        WinogradGemm.Tile<TS, TV, TR>(vRows + c0, cin, count, u + (nint)c0 * bw + half, mRows + half, accumulate: c0 > 0);
+                }
+            }
+        }
+    }
+
+    /// <summary>Y = Aᵀ M A + bias (ReLU) for the task's tiles and one 32-channel block, clipped at the image edge.</summary>
+    private static unsafe void OutputTransforms<TS, TV>(in Job job, int block, int firstTile, int tiles, int tilesPadded, float* m)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        var plan = job.Plan;
+        int cout = job.Conv.OutChannels, count = TS.Count, co0 = block * PackedWinograd3x3.BlockWidth;
+        float* bias = job.Conv.BlockBias(block);
+        TV* y = stackalloc TV[16];
+        TV* scratch = stackalloc TV[24];
+        float* lane = stackalloc float[count];
+        nint mStride = (nint)tilesPadded * PackedWinograd3x3.BlockWidth;
+        for (int i = 0; i < tiles; i++)
+        {
+            int tile = firstTile + i, image = tile / plan.TilesPerImage, ty = tile % plan.TilesPerImage / plan.TilesX, tx = tile % plan.TilesX;
+            int rowsHere = Math.Min(4, job.Height - 4 * ty), colsHere = Math.Min(4, job.Width - 4 * tx);
+            float* outTile = (float*)job.Output + image * job.OutputImageStride + (4 * ty) * job.OutputRowStride + (nint)4 * tx * cout;
+            for (int c = 0; c < PackedWinograd3x3.BlockWidth; c += count)
+            {
+                int channels = Math.Min(count, cout - co0 - c);
+                if (channels <= 0) break;
+                WinogradTransforms.Output<TS, TV>(m + (nint)i * PackedWinograd3x3.BlockWidth + c, mStride, y, scratch);
+                TV b = TS.Load(bias + c);
+                for (int k = 0; k < 16; k++)
+                {
+                    y[k] = TS.Add(y[k], b);
+                    if (job.Relu) y[k] = TS.Max(y[k], TS.Zero);
+                }
+                if (job.Output != 0)
+                    for (int oy = 0; oy < rowsHere; oy++)
+                    for (int ox = 0; ox < colsHere; ox++)
+                        StoreChannels<TS, TV>(y[oy * 4 + ox], outTile + oy * job.OutputRowStride + (nint)ox * cout + co0 + c, channels, lane);
+                if (!job.Pool.IsNone) Pool<TS, TV>(job, y, image, ty, tx, co0 + c, channels, lane);
+            }
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreChannels<TS, TV>(TV value, float* dst, int channels, float* lane)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        if (channels == TS.Count) TS.Store(value, dst);
+        else
+        {
+            TS.Store(value, lane);
+            new Span<float>(lane, channels).CopyTo(new Span<float>(dst, channels));
+        }
+    }
+
+    /// <summary>The tile's (up to) four 2×2 windows: maxima and switches, windows past H/2 or W/2 (an odd last row/column) dropped.</summary>
+    private static unsafe void Pool<TS, TV>(in Job job, TV* y, int image, int ty, int tx, int channel, int channels, float* lane)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        int width = job.Width, pooledHeight = job.Height / 2, pooledWidth = width / 2, cout = job.Conv.OutChannels;
+        var pool = job.Pool;
+        for (int py = 0; py < 2; py++)
+        {
+            int poy = 2 * ty + py;
+            if (poy >= pooledHeight) break;
+            for (int px = 0; px < 2; px++)
+            {
+                int pox = 2 * tx + px;
+                if (pox >= pooledWidth) break;
+                int y0 = 2 * poy, x0 = 2 * pox, k = 2 * py * 4 + 2 * px; // window's top-left in the conv output; in the tile
+                TV best = y[k], index = TS.IntBits(y0 * width + x0);
+                TV v = y[k + 1], more = TS.GreaterThan(v, best);
+                best = TS.Select(more, v, best); index = TS.Select(more, TS.IntBits(y0 * width + x0 + 1), index);
+                v = y[k + 4]; more = TS.GreaterThan(v, best);
+                best = TS.Select(more, v, best); index = TS.Select(more, TS.IntBits((y0 + 1) * width + x0), index);
+                v = y[k + 5]; more = TS.GreaterThan(v, best);
+                best = TS.Select(more, v, best); index = TS.Select(more, TS.IntBits((y0 + 1) * width + x0 + 1), index);
+                StoreChannels<TS, TV>(best, (float*)pool.Output + image * pool.ImageStride + poy * pool.RowStride + (nint)pox * cout + channel, channels, lane);
+                nint s = (((nint)image * pooledHeight + poy) * pooledWidth + pox) * cout + channel;
+                StoreChannels<TS, TV>(index, (float*)((int*)pool.Switches + s), channels, lane); // int bits, copied as they are
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+
+namespace CnnEngine.Ops;
+
+/// <summary>
+/// The F(4×4, 3×3) input and output transforms, vectorized over channels (one vector = Count channels of one
+/// tile), in the factored form of Bᵀ and Aᵀ (the same matrices as <see cref="Conv3x3WinogradScalar"/>, fewer
+/// operations): each 2-D transform is the 1-D one on the 6 columns, then on the 6 rows of the result.
+/// </summary>
+public static class WinogradTransforms
+{
+    /// <summary>
+    /// V = Bᵀ d B for channels [c0, c0 + Count) of one tile.
+    /// </summary>
+    /// <param name="rows">6 pointers to the patch's rows (pixel 0 of the 6×6 patch, pixels <paramref name="pixelStride"/> floats apart); a row outside the image points at zeros.</param>
+    /// <param name="validCols">columns 0..validCols-1 of the patch are read; the others are taken as zero.</param>
+    /// <param name="v">(36, ·) output: element e = 6·i + j at v + e·<paramref name="vStride"/>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Input<TS, TV>(float** rows, nint pixelStride, int validCols, nint c0, float* v, nint vStride, TV* scratch)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        // Columns: t[i][j] = Σ_k Bᵀ[i][k] d[k][j], stored at scratch[i·6 + j].
+        for (int j = 0; j < 6; j++)
+        {
+            if (j >= validCols) { for (int i = 0; i < 6; i++) scratch[i * 6 + j] = TS.Zero; continue; }
+            nint off = j * pixelStride + c0;
+            TV d0 = TS.Load(rows[0] + off), d1 = TS.Load(rows[1] + off), d2 = TS.Load(rows[2] + off);
+            TV d3 = TS.Load(rows[3] + off), d4 = TS.Load(rows[4] + off), d5 = TS.Load(rows[5] + off);
+            Transform6<TS, TV>(d0, d1, d2, d3, d4, d5, out scratch[j], out scratch[6 + j], out scratch[12 + j], out scratch[18 + j], out scratch[24 + j], out scratch[30 + j]);
+        }
+        // Rows: v[i][j] = Σ_k t[i][k] Bᵀ[j][k].
+        for (int i = 0; i < 6; i++)
+        {
+            TV* t = scratch + i * 6;
+            Transform6<TS, TV>(t[0], t[1], t[2], t[3], t[4], t[5], out TV v0, out TV v1, out TV v2, out TV v3, out TV v4, out TV v5);
+            float* row = v + i * 6 * vStride;
+            TS.Store(v0, row); TS.Store(v1, row + vStride); TS.Store(v2, row + 2 * vStride);
+            TS.Store(v3, row + 3 * vStride); TS.Store(v4, row + 4 * vStride); TS.Store(v5, row + 5 * vStride);
+        }
+    }
+
+    /// <summary>The 1-D Bᵀ: rows (4 0 -5 0 1 0), (0 -4 -4 1 1 0), (0 4 -4 -1 1 0), (0 -2 -1 2 1 0), (0 2 -1 -2 1 0), (0 4 0 -5 0 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transform6<TS, TV>(TV d0, TV d1, TV d2, TV d3, TV d4, TV d5, out TV t0, out TV t1, out TV t2, out TV t3, out TV t4, out TV t5)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        TV four = TS.Broadcast(4), minusFour = TS.Broadcast(-4), minusFive = TS.Broadcast(-5), two = TS.Broadcast(2);
+        t0 = TS.Fma(minusFive, d2, TS.Fma(four, d0, d4));
+        t5 = TS.Fma(minusFive, d3, TS.Fma(four, d1, d5));
+        TV s34 = TS.Add(d3, d4), s12 = TS.Add(d1, d2);
+        t1 = TS.Fma(minusFour, s12, s34);                              // -4(d1 + d2) + (d3 + d4)
+        TV d43 = TS.Sub(d4, d3), d12 = TS.Sub(d1, d2);
+        t2 = TS.Fma(four, d12, d43);                                   // 4(d1 - d2) + (d4 - d3)
+        TV d42 = TS.Sub(d4, d2), d31 = TS.Sub(d3, d1);
+        t3 = TS.Fma(two, d31, d42);                                    // 2(d3 - d1) + (d4 - d2)
+        t4 = TS.Fma(TS.Broadcast(-2), d31, d42);                       // -2(d3 - d1) + (d4 - d2)
+    }
+
+    /// <summary>
+    /// Y = Aᵀ m A for Count channels of one tile: 16 output vectors at y[oy·4 + ox].
+    /// </summary>
+    /// <param name="m">(36, ·): element e at m + e·<paramref name="mStride"/>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Output<TS, TV>(float* m, nint mStride, TV* y, TV* scratch)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        // Columns: t[i][j] = Σ_k Aᵀ[i][k] m[k][j] (4×6), at scratch[i·6 + j].
+        for (int j = 0; j < 6; j++)
+        {
+            TV m0 = TS.Load(m + j * mStride), m1 = TS.Load(m + (6 + j) * mStride), m2 = TS.Load(m + (12 + j) * mStride);
+            TV m3 = TS.Load(m + (18 + j) * mStride), m4 = TS.Load(m + (24 + j) * mStride), m5 = TS.Load(m + (30 + j) * mStride);
+            Transform4<TS, TV>(m0, m1, m2, m3, m4, m5, out scratch[j], out scratch[6 + j], out scratch[12 + j], out scratch[18 + j]);
+        }
+        for (int i = 0; i < 4; i++)
+        {
+            TV* t = scratch + i * 6;
+            Transform4<TS, TV>(t[0], t[1], t[2], t[3], t[4], t[5], out y[i * 4], out y[i * 4 + 1], out y[i * 4 + 2], out y[i * 4 + 3]);
+        }
+    }
+
+    /// <summary>The 1-D Aᵀ: rows (1 1 1 1 1 0), (0 1 -1 2 -2 0), (0 1 1 4 4 0), (0 1 -1 8 -8 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transform4<TS, TV>(TV m0, TV m1, TV m2, TV m3, TV m4, TV m5, out TV o0, out TV o1, out TV o2, out TV o3)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        TV s12 = TS.Add(m1, m2), d12 = TS.Sub(m1, m2), s34 = TS.Add(m3, m4), d34 = TS.Sub(m3, m4);
+        o0 = TS.Add(TS.Add(m0, s12), s34);
+        o1 = TS.Fma(TS.Broadcast(2), d34, d12);
+        o2 = TS.Fma(TS.Broadcast(4), s34, s12);
+        o3 = TS.Add(TS.Fma(TS.Broadcast(8), d34, d12), m5);
+    }
+}

@@ -1,0 +1,281 @@
+using System.Runtime.Intrinsics;
+using CnnEngine.Ops;
+using CnnEngine.TestSupport;
+
+namespace CnnEngine.Tests.Ops;
+
+/// <summary>
+/// Winograd F(4×4, 3×3): the scalar oracle (<see cref="Conv3x3WinogradScalar"/>) against the direct scalar convolution
+/// (the algorithm's own error: tolerance 2e-5 of max |reference|, measured ≤ ~5e-6 on these sizes), then the SIMD
+/// transforms and the whole SIMD convolution (Vector512, Vector256, driver) against the scalar Winograd over awkward
+/// sizes: odd heights and widths (edge tiles clipped, patches reaching past the padded image), channel counts 1..17
+/// (every SIMD remainder of 8 and 16 lanes), Cout not a multiple of 32. Tolerance 1e-5 (summation order and FMA only).
+/// </summary>
+public class Conv3x3WinogradTests
+{
+    private const double OracleTolerance = 2e-5;
+    private const double SimdTolerance = 1e-5;
+    private static readonly (int H, int W)[] Sizes = { (1, 1), (2, 3), (3, 5), (4, 4), (5, 9), (6, 13), (7, 31), (8, 2), (9, 4), (13, 6), (14, 14), (3, 17), (2, 15), (1, 29) };
+
+    public enum Variant { Driver, Vector512, Vector256 }
+
+    private static void SkipUnlessAccelerated(Variant variant)
+    {
+        Skip.If(variant == Variant.Vector512 && !Vector512.IsHardwareAccelerated, "Vector512 is not accelerated on this CPU");
+        Skip.If(variant == Variant.Vector256 && !Vector256.IsHardwareAccelerated, "Vector256 is not accelerated on this CPU");
+    }
+
+    private static void RunVariant(Variant variant, float[] input, int h, int w, PackedWinograd3x3 conv, float[] output, bool relu, int threads)
+    {
+        switch (variant)
+        {
+            case Variant.Driver: Conv3x3Winograd.Run(input, h, w, conv, output, relu, threads); break;
+            case Variant.Vector512: Conv3x3Winograd.RunVector512(input, h, w, conv, output, relu, threads); break;
+            case Variant.Vector256: Conv3x3Winograd.RunVector256(input, h, w, conv, output, relu, threads); break;
+        }
+    }
+
+    private static double CheckSimd(Variant variant, int h, int w, int cin, int cout, bool relu, int threads, int seed)
+    {
+        float[] input = TestData.Uniform(h * w * cin, seed);          // (H, W, Cin)
+        float[] kernel = TestData.Uniform(9 * cin * cout, seed + 1);  // (3, 3, Cin, Cout)
+        float[] bias = TestData.Uniform(cout, seed + 2);              // (Cout)
+        var expected = new float[h * w * cout];                       // (H, W, Cout)
+        Conv3x3WinogradScalar.Run(input, h, w, cin, kernel, bias, cout, expected, relu);
+        using var packed = PackedWinograd3x3.Pack(kernel, bias, cin, cout);
+        var actual = new float[h * w * cout];
+        Array.Fill(actual, float.NaN); // every output element must be written
+        RunVariant(variant, input, h, w, packed, actual, relu, threads);
+        return Compare.AssertClose(expected, actual, SimdTolerance, $"{variant} winograd {h}x{w} Cin={cin} Cout={cout} relu={relu} threads={threads}");
+    }
+
+    [Fact]
+    public void ScalarOracle_MatchesDirectConvolution()
+    {
+        int seed = 0;
+        foreach (var (h, w) in Sizes)
+        foreach (int cin in new[] { 1, 3, 8, 17 })
+        foreach (int cout in new[] { 1, 5, 16 })
+        {
+            float[] input = TestData.Uniform(h * w * cin, seed), kernel = TestData.Uniform(9 * cin * cout, seed + 1), bias = TestData.Uniform(cout, seed + 2);
+            var direct = new float[h * w * cout];
+            var winograd = new float[h * w * cout];
+            Conv3x3ReluScalar.Run(input, h, w, cin, kernel, bias, cout, direct, relu: false);
+            Conv3x3WinogradScalar.Run(input, h, w, cin, kernel, bias, cout, winograd, relu: false);
+            Compare.AssertClose(direct, winograd, OracleTolerance, $"scalar winograd vs direct {h}x{w} Cin={cin} Cout={cout}");
+            seed += 3;
+        }
+    }
+
+    [Fact]
+    public void ScalarOracle_WideChannels_ErrorStaysSmall()
+    {
+        // VGG-like depth: the Winograd error grows with the reduction length like any float sum.
+        int h = 9, w = 11, cin = 256, cout = 8;
+        float[] input = TestData.Uniform(h * w * cin, 1), kernel = TestData.Uniform(9 * cin * cout, 2), bias = TestData.Uniform(cout, 3);
+        var direct = new float[h * w * cout];
+        var winograd = new float[h * w * cout];
+        Conv3x3ReluScalar.Run(input, h, w, cin, kernel, bias, cout, direct, relu: true);
+        Conv3x3WinogradScalar.Run(input, h, w, cin, kernel, bias, cout, winograd, relu: true);
+        Compare.AssertClose(direct, winograd, OracleTolerance, "scalar winograd vs direct, Cin=256");
+    }
+
+    [Fact]
+    public void KernelTransform_OfADeltaKernel_GivesTheIdentityConvolution()
+    {
+        // g = δ at the centre: the convolution copies its input, so Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A must be d's inner 4×4.
+        Span<float> g = stackalloc float[9], u = stackalloc float[36], v = stackalloc float[36], m = stackalloc float[36], y = stackalloc float[16];
+        g[4] = 1;
+        Conv3x3WinogradScalar.KernelTransform(g, u);
+        float[] d = TestData.Uniform(36, 9);
+        Conv3x3WinogradScalar.InputTransform(d, v);
+        for (int e = 0; e < 36; e++) m[e] = u[e] * v[e];
+        Conv3x3WinogradScalar.OutputTransform(m, y);
+        for (int oy = 0; oy < 4; oy++)
+        for (int ox = 0; ox < 4; ox++)
+            Assert.True(Math.Abs(y[oy * 4 + ox] - d[(oy + 1) * 6 + ox + 1]) < 1e-5, $"identity at ({oy}, {ox}): {y[oy * 4 + ox]} vs {d[(oy + 1) * 6 + ox + 1]}");
+    }
+
+    [SkippableTheory]
+    [InlineData(Variant.Vector512)]
+    [InlineData(Variant.Vector256)]
+    public unsafe void InputAndOutputTransforms_MatchTheScalarOracle(Variant variant)
+    {
+        SkipUnlessAccelerated(variant);
+        if (variant == Variant.Vector512) CheckTransforms<SimdFloat512, Vector512<float>>();
+        else CheckTransforms<SimdFloat256, Vector256<float>>();
+    }
+
+    private static unsafe void CheckTransforms<TS, TV>() where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        int count = TS.Count;
+        float** rows = stackalloc float*[6];
+        TV* scratch = stackalloc TV[36];
+        Span<float> d = stackalloc float[36], expected = stackalloc float[36];
+        for (int validCols = 1; validCols <= 6; validCols++)
+        for (int zeroRow = -1; zeroRow < 6; zeroRow++)
+        {
+            // A 6×6 patch of `count` channels, pixels `count` apart; one row may be the shared zero row.
+            float[] patch = TestData.Uniform(36 * count, validCols * 10 + zeroRow + 1);
+            float[] zeros = new float[6 * count];
+            float[] v = new float[36 * count]; // (36, count)
+            fixed (float* p = patch) fixed (float* z = zeros) fixed (float* vp = v)
+            {
+                for (int r = 0; r < 6; r++) rows[r] = r == zeroRow ? z : p + r * 6 * count;
+                WinogradTransforms.Input<TS, TV>(rows, count, validCols, 0, vp, count, scratch);
+            }
+            for (int c = 0; c < count; c++)
+            {
+                for (int r = 0; r < 6; r++)
+                for (int col = 0; col < 6; col++)
+                    d[r * 6 + col] = r == zeroRow || col >= validCols ? 0 : patch[(r * 6 + col) * count + c];
+                Conv3x3WinogradScalar.InputTransform(d, expected);
+                for (int e = 0; e < 36; e++)
+                    Assert.True(Math.Abs(v[e * count + c] - expected[e]) <= 1e-5 * 25, $"input transform e={e} c={c} cols={validCols} zeroRow={zeroRow}: {v[e * count + c]} vs {expected[e]}");
+            }
+        }
+        {
+            float[] m = TestData.Uniform(36 * count, 77); // (36, count)
+            float[] y = new float[16 * count];
+            fixed (float* mp = m) fixed (float* yp = y)
+            {
+                TV* yv = stackalloc TV[16];
+                WinogradTransforms.Output<TS, TV>(mp, count, yv, scratch);
+                for (int i = 0; i < 16; i++) TS.Store(yv[i], yp + i * count);
+            }
+            Span<float> mc = stackalloc float[36], y16 = stackalloc float[16];
+            for (int c = 0; c < count; c++)
+            {
+                for (int e = 0; e < 36; e++) mc[e] = m[e * count + c];
+                Conv3x3WinogradScalar.OutputTransform(mc, y16);
+                for (int i = 0; i < 16; i++)
+                    Assert.True(Math.Abs(y[i * count + c] - y16[i]) <= 1e-5 * 100, $"output transform {i} c={c}: {y[i * count + c]} vs {y16[i]}");
+            }
+        }
+    }
+
+    [SkippableTheory]
+    [InlineData(Variant.Driver)]
+    [InlineData(Variant.Vector512)]
+    [InlineData(Variant.Vector256)]
+    public void ChannelCounts1To17_AllSizes(Variant variant)
+    {
+        SkipUnlessAccelerated(variant);
+        int seed = 0;
+        foreach (var (h, w) in Sizes)
+        for (int cin = 1; cin <= 17; cin += 4)
+        foreach (int cout in new[] { 1, 7, 16, 17, 33 })
+            CheckSimd(variant, h, w, cin, cout, relu: (seed & 1) == 0, threads: 1 + seed % 3, seed: seed++);
+    }
+
+    [SkippableTheory]
+    [InlineData(Variant.Driver)]
+    [InlineData(Variant.Vector512)]
+    [InlineData(Variant.Vector256)]
+    public void EveryChannelCount1To17_OddSize(Variant variant)
+    {
+        SkipUnlessAccelerated(variant);
+        for (int c = 1; c <= 17; c++)
+        {
+            CheckSimd(variant, 5, 9, c, 18 - c, relu: true, threads: 2, seed: 100 + c);
+            CheckSimd(variant, 7, 11, c, c + 15, relu: false, threads: 2, seed: 200 + c);
+        }
+    }
+
+    [SkippableTheory]
+    [InlineData(Variant.Driver)]
+    [InlineData(Variant.Vector512)]
+    [InlineData(Variant.Vector256)]
+    public void WideChannels_AndManyTiles(Variant variant)
+    {
+        SkipUnlessAccelerated(variant);
+        CheckSimd(variant, 14, 14, 64, 64, relu: true, threads: 2, seed: 7);    // 16 tiles: rows of 8
+        CheckSimd(variant, 28, 28, 32, 40, relu: true, threads: 2, seed: 8);    // 49 tiles: rows of 7
+        CheckSimd(variant, 37, 45, 24, 35, relu: false, threads: 3, seed: 9);   // 120 tiles: several tile groups
+        CheckSimd(variant, 6, 5, 128, 96, relu: true, threads: 1, seed: 10);
+    }
+
+    /// <summary>
+    /// Conv + 2×2 max pool fused in the output transform against the same Winograd conv unfused followed by
+    /// <see cref="MaxPool2x2Scalar"/>: maxima and switches must be identical (the conv values are the same bits), and
+    /// with a negative bias ReLU leaves many exact zero ties, so the top-left tie rule is exercised. Batches of two
+    /// images in strided buffers; odd sizes (the pool drops the last row/column); conv output written or not.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(Variant.Vector512)]
+    [InlineData(Variant.Vector256)]
+    public unsafe void FusedPool_EqualsConvThenScalarPool(Variant variant)
+    {
+        SkipUnlessAccelerated(variant);
+        int seed = 500;
+        foreach (var (h, w) in new[] { (2, 2), (3, 3), (5, 9), (7, 7), (6, 13), (14, 14), (3, 31), (13, 6), (9, 4) })
+        foreach (int cin in new[] { 1, 5, 16, 17 })
+        foreach (int cout in new[] { 1, 9, 16, 33 })
+        foreach (bool writeConv in new[] { false, true })
+        {
+            const int images = 2;
+            float[] input = TestData.Uniform(images * h * w * cin, seed), kernel = TestData.Uniform(9 * cin * cout, seed + 1);
+            float[] bias = TestData.Uniform(cout, seed + 2).Select(b => b - 0.5f).ToArray();
+            seed += 3;
+            using var packed = PackedWinograd3x3.Pack(kernel, bias, cin, cout);
+            int oh = h / 2, ow = w / 2, paddedWidth = Conv3x3.PaddedWidth(w);
+            nint paddedImage = (nint)(h + 2) * paddedWidth * cin;
+            var padded = new float[images * paddedImage];                   // (N, H + 2, paddedWidth, Cin)
+            var conv = new float[images * h * w * cout];                     // (N, H, W, Cout)
+            var fusedConv = Enumerable.Repeat(float.NaN, conv.Length).ToArray();
+            var pooled = Enumerable.Repeat(float.NaN, images * oh * ow * cout).ToArray();   // (N, H/2, W/2, Cout)
+            var switches = Enumerable.Repeat(-7, pooled.Length).ToArray();
+            fixed (float* src = input) fixed (float* pad = padded) fixed (float* c = conv) fixed (float* fc = fusedConv)
+            fixed (float* p = pooled) fixed (int* sw = switches)
+            {
+                for (int n = 0; n < images; n++) Conv3x3.CopyIntoPadded(src + n * h * w * cin, h, w, cin, pad + n * paddedImage, paddedWidth);
+                var target = new Conv3x3Winograd.PoolTarget(p, (nint)oh * ow * cout, (nint)ow * cout, sw);
+                if (variant == Variant.Vector512)
+                {
+                    Conv3x3Winograd.RunPadded<SimdFloat512, Vector512<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, c, (nint)h * w * cout, (nint)w * cout, true, 2);
+                    Conv3x3Winograd.RunPadded<SimdFloat512, Vector512<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, writeConv ? fc : null, (nint)h * w * cout, (nint)w * cout, true, 2, target);
+                }
+                else
+                {
+                    Conv3x3Winograd.RunPadded<SimdFloat256, Vector256<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, c, (nint)h * w * cout, (nint)w * cout, true, 2);
+                    Conv3x3Winograd.RunPadded<SimdFloat256, Vector256<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, writeConv ? fc : null, (nint)h * w * cout, (nint)w * cout, true, 2, target);
+                }
+            }
+            var expectedPooled = new float[pooled.Length];
+            var expectedSwitches = new int[pooled.Length];
+            for (int n = 0; n < images; n++)
+                MaxPool2x2Scalar.Run(conv.AsSpan(n * h * w * cout, h * w * cout), h, w, cout,
+                    expectedPooled.AsSpan(n * oh * ow * cout, oh * ow * cout), expectedSwitches.AsSpan(n * oh * ow * cout, oh * ow * cout));
+            string what = $"{variant} fused pool {h}x{w} Cin={cin} Cout={cout} writeConv={writeConv}";
+            Assert.True(expectedPooled.AsSpan().SequenceEqual(pooled), $"{what}: maxima differ");
+            Assert.True(expectedSwitches.AsSpan().SequenceEqual(switches), $"{what}: switches differ");
+            if (writeConv) Assert.True(conv.AsSpan().SequenceEqual(fusedConv), $"{what}: conv output differs");
+            else Assert.All(fusedConv, v => Assert.True(float.IsNaN(v)));
+        }
+    }
+
+    [Fact]
+    public void InputWithNaNFillerOutsideTheImage_DoesNotLeak()
+    {
+        int h = 5, w = 6, cin = 3, cout = 5;
+        float[] input = TestData.Uniform(h * w * cin + 64, 1);
+        for (int i = h * w * cin; i < input.Length; i++) input[i] = float.NaN;
+        float[] kernel = TestData.Uniform(9 * cin * cout, 2), bias = TestData.Uniform(cout, 3);
+        var expected = new float[h * w * cout];
+        Conv3x3WinogradScalar.Run(input.AsSpan(0, h * w * cin), h, w, cin, kernel, bias, cout, expected);
+        using var packed = PackedWinograd3x3.Pack(kernel, bias, cin, cout);
+        var actual = new float[h * w * cout];
+        Conv3x3Winograd.Run(input, h, w, packed, actual);
+        Compare.AssertClose(expected, actual, SimdTolerance, "winograd with NaN tail");
+    }
+
+    [Fact]
+    public void BadArguments_Throw()
+    {
+        using var packed = PackedWinograd3x3.Pack(new float[9 * 2 * 3], new float[3], 2, 3);
+        Assert.ThrowsAny<ArgumentException>(() => Conv3x3Winograd.Run(new float[10], 3, 3, packed, new float[27]));
+        Assert.ThrowsAny<ArgumentException>(() => Conv3x3Winograd.Run(new float[18], 3, 3, packed, new float[26]));
+        Assert.ThrowsAny<ArgumentException>(() => PackedWinograd3x3.Pack(new float[9 * 2 * 3], new float[2], 2, 3));
+        Assert.ThrowsAny<ArgumentException>(() => PackedWinograd3x3.Pack(new float[5], new float[3], 2, 3));
+    }
+}
