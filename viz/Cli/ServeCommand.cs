@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using CnnEngine.Model;
+using CnnEngine.Weights;
 using CnnEngine.Viz.Live;
 using CnnEngine.Viz.Server;
 
@@ -63,6 +64,7 @@ public static class ServeCommand
         var settings = new ServerSettings(host, port, samples, features);
         if (!settings.IsLoopback)
             console.Warn($"warning: serving on {host}: anyone who can reach this machine can use the server (there is no authentication)");
+        PendingOutputs.HostStopsOnSignals = true;   // Ctrl-C stops the web host cleanly (exit 0); it writes no outputs
         var server = LiveServer.StartAsync(explorer, settings).GetAwaiter().GetResult();
         try
         {

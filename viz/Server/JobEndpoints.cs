@@ -53,10 +53,11 @@ internal static class JobEndpoints
             response.Headers.CacheControl = "no-store";
             response.Headers["X-Accel-Buffering"] = "no";
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
-            int seen = -1;
+            int seen = 0;   // states sent so far: a late watcher is sent the whole progression first
             try
             {
-                while (true)
+                bool finished = false;
+                while (!finished)
                 {
                     var wait = j.WaitForChangeAsync(seen, linked.Token);
                     var beat = Task.Delay(TimeSpan.FromSeconds(15), linked.Token);
@@ -67,15 +68,17 @@ internal static class JobEndpoints
                         continue;
                     }
                     await wait;
-                    seen = j.Version;
-                    var state = j.State;
-                    string kind = state.Status switch
+                    foreach (var state in j.StatesSince(seen))
                     {
-                        JobStatus.Running => "progress", JobStatus.Done => "done", JobStatus.Cancelled => "cancelled", _ => "failed",
-                    };
-                    await response.WriteAsync($"event: {kind}\ndata: {JsonSerializer.Serialize(state, Json)}\n\n", linked.Token);
-                    await response.Body.FlushAsync(linked.Token);
-                    if (state.Status != JobStatus.Running) break;
+                        seen++;
+                        string kind = state.Status switch
+                        {
+                            JobStatus.Running => "progress", JobStatus.Done => "done", JobStatus.Cancelled => "cancelled", _ => "failed",
+                        };
+                        await response.WriteAsync($"event: {kind}\ndata: {JsonSerializer.Serialize(state, Json)}\n\n", linked.Token);
+                        await response.Body.FlushAsync(linked.Token);
+                        finished = state.Status != JobStatus.Running;
+                    }
                 }
             }
             catch (OperationCanceledException) { }

@@ -94,8 +94,17 @@ public static class PendingOutputs
         return new Registrations(registrations);
     }
 
+    /// <summary>
+    /// Set by a command that stops itself on SIGINT/SIGTERM (engine-viz serve: the web host's own lifetime): with no
+    /// unfinished output to remove, the signal is left to it instead of exiting here.
+    /// </summary>
+    public static bool HostStopsOnSignals { get; set; }
+
     private static void OnSignal(PosixSignalContext context, string tool, string name, int exitCode)
     {
+        if (HostStopsOnSignals)
+            lock (Gate)
+                if (Pending.Count == 0) return;
         context.Cancel = true;   // we exit ourselves, after the cleanup
         int removed = RemoveAll();
         Console.Error.WriteLine($"{tool}: interrupted ({name}){(removed > 0 ? $"; removed {removed} unfinished output(s)" : "")}");

@@ -78,6 +78,6 @@ public sealed class FeaturesConfinementTests(ApiServerFixture server) : IClassFi
         // The positive control for the escapes above: a plain file inside the folder is served.
         var response = await Client.GetAsync("features/features.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("cnn-engine-deconv-features/1", await response.Content.ReadAsStringAsync());
+        Assert.Contains("cnn-engine-deconv-features/2", await response.Content.ReadAsStringAsync());
     }
 }
