@@ -27,7 +27,7 @@ internal static class FeaturesThroughput
             var sources = FeatureScan.ListImages(images);
             for (int k = 0; k < copies; k++)
             foreach (var s in sources)
-                File.CreateSymbolicLink(Path.Combine(dataset, $"{k}_{Path.GetFileName(s)}"), Path.GetFullPath(Path.Combine(images, s)));
+                File.Copy(Path.GetFullPath(Path.Combine(images, s)), Path.Combine(dataset, $"{k}_{Path.GetFileName(s)}"));   // copies: features visits each real file once, so symlinks would count once
             int count = copies * sources.Count;
             using var weights = Vgg16Weights.Random(16);
             using var before = new CpuBackend(weights, 0, ConvPolicy.DirectOnly);
