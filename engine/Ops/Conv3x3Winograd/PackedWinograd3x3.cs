@@ -41,10 +41,7 @@ public sealed unsafe class PackedWinograd3x3 : IDisposable
     /// <param name="bias">(Cout).</param>
     public static PackedWinograd3x3 Pack(ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int inChannels, int outChannels)
     {
-        if (inChannels <= 0 || outChannels <= 0)
-            throw new ArgumentException($"conv3x3: channel counts must be positive (Cin={inChannels}, Cout={outChannels})");
-        if (kernel.Length != 9L * inChannels * outChannels) throw new ArgumentException("conv3x3: kernel is not (3, 3, Cin, Cout)");
-        if (bias.Length != outChannels) throw new ArgumentException("conv3x3: bias is not (Cout)");
+        Conv3x3Arguments.Check(kernel, bias, inChannels, outChannels);
         var packed = new PackedWinograd3x3(inChannels, outChannels);
         Span<float> g = stackalloc float[9], u = stackalloc float[Elements];
         for (int ci = 0; ci < inChannels; ci++)
