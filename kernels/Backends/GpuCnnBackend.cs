@@ -37,10 +37,17 @@ public sealed class GpuCnnBackend : ICnnBackend
     /// <summary>Images one pass may hold at most, whatever memory allows (0: no limit but memory). Tests set it to force passes.</summary>
     public int MaxImagesPerPass { get; set; }
 
-    /// <summary>Takes ownership of <paramref name="device"/> (disposed with the backend, also when this constructor fails).</summary>
-    public GpuCnnBackend(GpuDevice device, CnnModel model)
+    private readonly bool _ownsDevice;
+
+    /// <summary>
+    /// With <paramref name="ownsDevice"/> (the CLI's case) the backend disposes <paramref name="device"/> with itself, also
+    /// when this constructor fails; without, the device is shared (tests run many models on one emulator, whose context
+    /// caches the compiled kernels) and only this backend's buffers are freed.
+    /// </summary>
+    public GpuCnnBackend(GpuDevice device, CnnModel model, bool ownsDevice = true)
     {
         _device = device;
+        _ownsDevice = ownsDevice;
         try
         {
             Model = model ?? throw new ArgumentNullException(nameof(model));
@@ -64,7 +71,7 @@ public sealed class GpuCnnBackend : ICnnBackend
         catch
         {
             DisposeWeights();
-            device.Dispose();
+            if (ownsDevice) device.Dispose();
             throw;
         }
     }
@@ -282,7 +289,7 @@ public sealed class GpuCnnBackend : ICnnBackend
             _buffers?.Dispose();
             _buffers = null;
             DisposeWeights();
-            _device.Dispose();
+            if (_ownsDevice) _device.Dispose();
         }
     }
 }

@@ -1,6 +1,5 @@
 using CnnEngine.Backends.Model;
 using CnnEngine.Kernels.Backends;
-using CnnEngine.Kernels.Compute;
 using CnnEngine.Model.Cnn;
 using CnnEngine.Ops;
 using CnnEngine.Taps;
@@ -17,22 +16,26 @@ namespace CnnEngine.Kernels.Tests;
 /// scalar oracles: every layer's output (1e-4 of the layer's max |reference|) and every max pool's switch (equal, or a
 /// near tie within twice the error measured on the pool's input). Models: the saved Keras fixtures of
 /// tests/fixtures/models/make_keras_models.py (h5py, no Keras), and two models built here that hold every layer class
-/// and activation the builder makes (softmax fused in a conv, 'same' pools, Rescaling, unfolded BN, …). Batch 2 in
-/// forced passes of one image covers the pass loop.
+/// and activation the builder makes (softmax fused in a conv, 'same' pools, Rescaling, unfolded BN, …); these run a
+/// batch of 2 in forced passes of one image (the pass loop); at the end of each test the backend's device memory is all returned.
 /// </summary>
-public sealed class CnnBackendTests(ITestOutputHelper output) : IDisposable
+[Collection("Emulator")]
+public sealed class CnnBackendTests(EmulatorFixture emulator, ITestOutputHelper output) : IDisposable
 {
     public const double Tolerance = 1e-4;
     private readonly List<GpuCnnBackend> _open = new();
 
+    private readonly long _liveBefore = emulator.Device.LiveBytes;   // tests of the "Emulator" collection run one at a time
+
     public void Dispose()
     {
         foreach (var b in _open) b.Dispose();
+        Assert.Equal(_liveBefore, emulator.Device.LiveBytes);
     }
 
     private GpuCnnBackend OnEmulator(CnnModel model)
     {
-        var b = new GpuCnnBackend(DeviceCatalog.OpenEmulator(), model);
+        var b = new GpuCnnBackend(emulator.Device, model, ownsDevice: false);   // one emulator: its context caches the compiled kernels
         _open.Add(b);
         return b;
     }
@@ -47,7 +50,7 @@ public sealed class CnnBackendTests(ITestOutputHelper output) : IDisposable
         var entry = KerasModelFiles.Entries()[key];
         using var file = KerasModelFile.Open(KerasModelFiles.PathOf(entry.File), entry.Config is null ? null : KerasModelFiles.PathOf(entry.Config));
         var model = KerasModelBuilder.Build(file);
-        var input = Batch(model, seed: key.Length);
+        var input = Batch(model, seed: key.Length, images: 1);   // one image: the emulator is slow, and the built models cover passes
         AssertSameAsCpu(model, input, key);
     }
 
@@ -150,18 +153,20 @@ public sealed class CnnBackendTests(ITestOutputHelper output) : IDisposable
                          $"{switchesCompared} switches, {flips} near-tie flips");
     }
 
-    /// <summary>A seeded batch of 2 at the model's input size: values in [-1, 1), or 0–255 pixels for a model with its own Rescaling.</summary>
-    private static Tensor Batch(CnnModel model, int seed)
+    /// <summary>
+    /// A seeded batch at the model's input size: values in [-1, 1), or 0–255 pixels for a model with its own Rescaling;
+    /// the last image has a flat band at the top, whose equal values make exact ties in the max pools' windows.
+    /// </summary>
+    private static Tensor Batch(CnnModel model, int seed, int images = 2)
     {
         var s = model.Input;
-        var t = new Tensor(2, s.Height, s.Width, s.Channels);
+        var t = new Tensor(images, s.Height, s.Width, s.Channels);
         var rng = new Random(seed);
         bool rescales = model.HasOwnPreprocessing;
         for (int i = 0; i < t.Data.Length; i++)
             t.Data[i] = rescales ? rng.Next(0, 256) : (float)(rng.NextDouble() * 2 - 1);
-        // A flat patch in the second image: equal inputs make exact ties in the first max pool's windows.
         int per = s.Height * s.Width * s.Channels;
-        Array.Fill(t.Data, rescales ? 128f : 0.25f, per, Math.Min(per, 4 * s.Width * s.Channels));
+        Array.Fill(t.Data, rescales ? 128f : 0.25f, (images - 1) * per, Math.Min(per, 4 * s.Width * s.Channels));
         return t;
     }
 
