@@ -14,7 +14,7 @@ namespace CnnEngine.Kernels.Tests;
 /// <summary>
 /// Whole own models on <see cref="GpuCnnBackend"/> (ILGPU's CPU accelerator) against <see cref="CnnCpuBackend"/> on its
 /// scalar oracles: every layer's output (1e-4 of the layer's max |reference|) and every max pool's switch (equal, or a
-/// near tie within twice the error measured on the pool's input). Models: the saved Keras fixtures of
+/// near tie within twice the error measured on the pool's input; never a flip between values equal on the device). Models: the saved Keras fixtures of
 /// tests/fixtures/models/make_keras_models.py (h5py, no Keras), and two models built here that hold every layer class
 /// and activation the builder makes (softmax fused in a conv, 'same' pools, Rescaling, unfolded BN, …); these run a
 /// batch of 2 in forced passes of one image (the pass loop); at the end of each test the backend's device memory is all returned.
@@ -141,11 +141,13 @@ public sealed class CnnBackendTests(EmulatorFixture emulator, ITestOutputHelper 
             var asw = tap.Switches[pool.Name].Data;
             Assert.Equal(reference.Switches[pool.Name].Shape, tap.Switches[pool.Name].Shape);
             float[] poolInput = li == 0 ? input.Data : reference.Activations[model.Layers[li - 1].Name].Data;
+            float[] devicePoolInput = li == 0 ? input.Data : tap.Activations[model.Layers[li - 1].Name].Data;
             double inputError = li == 0 ? 0 : errors[model.Layers[li - 1].Name] * poolInput.Max(Math.Abs);
             int inPer = (int)pool.Input.Elements, outPer = (int)pool.Output.Elements;
             for (int n = 0; n < input.Shape[0]; n++)
                 flips += Switches.AssertSame($"{what} {pool.Name} image {n}", es[(n * outPer)..((n + 1) * outPer)], asw[(n * outPer)..((n + 1) * outPer)],
-                    poolInput[(n * inPer)..((n + 1) * inPer)], pool.Input.Width, pool.Input.Channels, 2 * inputError);
+                    poolInput[(n * inPer)..((n + 1) * inPer)], pool.Input.Width, pool.Input.Channels, 2 * inputError,
+                    devicePoolInput[(n * inPer)..((n + 1) * inPer)]);
             switchesCompared += es.Length;
         }
         var worst = errors.MaxBy(kv => kv.Value);
