@@ -98,6 +98,34 @@ public sealed class CnnBackendTests(EmulatorFixture emulator, ITestOutputHelper 
     }
 
     [Fact]
+    public void PassesHoldOneImagesBuffersAndHandTheTapOnlyWhatItWants()
+    {
+        var m = new ModelMaker(FeatureShape.Map(9, 8, 2), seed: 7);
+        m.Conv("conv2d", 3, 3, 1, same: true, 5, ActivationFunction.Relu);            // (9, 8, 5): the largest layer
+        m.Pool("max_pooling2d", max: true, 2, 2, same: true);                        // (5, 4, 5) and its switches
+        m.Flatten("flatten");
+        m.Dense("dense", 3, new ActivationFunction(ActivationKind.Softmax));
+        var model = m.Build();
+        var input = Batch(model, 8, images: 3);
+        using var cpu = new CnnCpuBackend(model, scalar: true);
+        var reference = new RecordingTap();
+        cpu.Forward(input, reference);
+
+        emulator.Device.ResetPeak();
+        var gpu = OnEmulator(model);
+        gpu.MaxImagesPerPass = 1;   // three passes
+        long weightsBytes = emulator.Device.LiveBytes - _liveBefore;
+        var tap = new RecordingTap(new[] { "max_pooling2d" });
+        var result = gpu.Forward(input, tap);
+        Assert.Equal(new[] { "max_pooling2d" }, tap.Activations.Keys);
+        Assert.Equal(reference.Switches["max_pooling2d"].Data, tap.Switches["max_pooling2d"].Data);
+        Compare.AssertClose(reference.Activations["max_pooling2d"].Data, tap.Activations["max_pooling2d"].Data, Tolerance, "three passes max_pooling2d");
+        Compare.AssertClose(reference.Activations["dense"].Data, result.Data, Tolerance, "three passes dense");
+        // One image's buffers: input (9·8·2) + ping and pong of the largest layer (9·8·5) + the pool's switches (5·4·5).
+        Assert.Equal(4L * (9 * 8 * 2 + 2 * 9 * 8 * 5 + 5 * 4 * 5), emulator.Device.PeakBytes - _liveBefore - weightsBytes);
+    }
+
+    [Fact]
     public void AWrongInputShapeGetsTheCpuBackendsMessage()
     {
         var m = new ModelMaker(FeatureShape.Map(5, 5, 1), seed: 3);
