@@ -13,7 +13,7 @@ namespace CnnEngine.Kernels.Tests;
 
 /// <summary>
 /// Whole own models on <see cref="GpuCnnBackend"/> (ILGPU's CPU accelerator) against <see cref="CnnCpuBackend"/> on its
-/// scalar oracles: every layer's output (1e-4 of the layer's max |reference|) and every max pool's switch (equal, or a
+/// scalar oracles, and two saved models against PyTorch directly: every layer's output (1e-4 of the layer's max |reference|) and every max pool's switch (equal, or a
 /// near tie within twice the error measured on the pool's input; never a flip between values equal on the device). Models: the saved Keras fixtures of
 /// tests/fixtures/models/make_keras_models.py (h5py, no Keras), and two models built here that hold every layer class
 /// and activation the builder makes (softmax fused in a conv, 'same' pools, Rescaling, unfolded BN, …); these run a
@@ -52,6 +52,44 @@ public sealed class CnnBackendTests(EmulatorFixture emulator, ITestOutputHelper 
         var model = KerasModelBuilder.Build(file);
         var input = Batch(model, seed: key.Length, images: 1);   // one image: the emulator is slow, and the built models cover passes
         AssertSameAsCpu(model, input, key);
+    }
+
+    /// <summary>
+    /// Independent of the engine altogether: the device's every layer and switch against PyTorch's build of the same
+    /// saved model on a real photo (tests/reference/keras_model_reference.py), fed the reference's own input.npy.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("elu_s2", "tfkerasvis_goldfish.jpg")]
+    [InlineData("mnist_keras", "ozbulak_snake.png")]
+    public void SavedKerasModelMatchesPyTorch(string key, string image)
+    {
+        Python.SkipIfUnavailable();
+        var entry = KerasModelFiles.Entries()[key];
+        string refDir = KerasModelFiles.Reference(entry, image);
+        using var file = KerasModelFile.Open(KerasModelFiles.PathOf(entry.File), entry.Config is null ? null : KerasModelFiles.PathOf(entry.Config));
+        var model = KerasModelBuilder.Build(file);
+        var refInput = Npy.Read(Path.Combine(refDir, "input.npy"));
+        var input = new Tensor(refInput.AsFloat32(), refInput.Shape);
+        var tap = new RecordingTap();
+        OnEmulator(model).Forward(input, tap);
+        double worst = 0, previousError = 0;
+        for (int li = 0; li < model.Layers.Count; li++)
+        {
+            var layer = model.Layers[li];
+            var expected = Npy.Read(Path.Combine(refDir, layer.Name + ".npy"));
+            Assert.Equal(expected.Shape, tap.Activations[layer.Name].Shape);
+            double err = Compare.AssertClose(expected.AsFloat32(), tap.Activations[layer.Name].Data, Tolerance, $"{key} ilgpu-cpu vs PyTorch {layer.Name}");
+            worst = Math.Max(worst, err);
+            double poolInputError = previousError;
+            previousError = err;
+            if (layer is not PoolLayer { IsMax: true } pool) continue;
+            float[] refPoolInput = li == 0 ? refInput.AsFloat32() : Npy.Read(Path.Combine(refDir, model.Layers[li - 1].Name + ".npy")).AsFloat32();
+            float[] devicePoolInput = li == 0 ? input.Data : tap.Activations[model.Layers[li - 1].Name].Data;
+            double margin = 2 * poolInputError * refPoolInput.Max(Math.Abs);   // twice the error measured on the pool's input
+            Switches.AssertSame($"{key} {pool.Name}", Npy.Read(Path.Combine(refDir, pool.Name + "_switches.npy")).AsInt32(), tap.Switches[pool.Name].Data,
+                refPoolInput, pool.Input.Width, pool.Input.Channels, margin, devicePoolInput);
+        }
+        output.WriteLine($"{key} on {image}: {model.Layers.Count} layers on ilgpu-cpu vs PyTorch, largest error {worst:G3} of the layer's max");
     }
 
     [Fact]
