@@ -10,6 +10,7 @@
 #        2. one deconvnet projection (descent on the GPU) and one occlusion map (forwards on the GPU) vs the CPU;
 #        3. speed: conv stack and full model at batch 1 and 32, every rung, and PyTorch eager fp32 on the same GPU;
 #        4. the CLI itself: engine-viz IMAGE --device cuda --export-npy, and --list-devices;
+#        5. own Keras models (issue 11): --model FILE --device cuda vs cpu, every layer and switch (1e-4 of the layer's max);
 #      and writes bench/gpu/RESULTS.md (plus the raw JSON under artifacts/gpu-check/results/).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,6 +26,9 @@ if [ "$mode" = build ]; then
   rm -f "$DIST"/*.pdb "$DIST"/*.dbg
   mkdir -p "$DIST/images"
   cp ../shared/images/ozbulak_snake.png ../shared/images/ozbulak_cat_dog.png "$DIST/images/"   # PNG: decoded in managed code
+  # Own Keras models (issue 11) for the GPU model backend: the small fixtures, written here with h5py (~250 KB).
+  /usr/bin/python3 tests/fixtures/models/make_keras_models.py "$DIST/models" > /dev/null
+  (cd "$DIST/models" && rm -f vgg19_notop.h5 bad_* gray_valid.h5 mnist.weights.h5 mnist.config.json models.json)
   echo "gpu-check published: $(du -sb "$DIST" | cut -f1) bytes in $DIST ($(du -sh "$DIST" | cut -f1)); the device tool carries at most 64 MiB"
   ls -la "$DIST"
   # Smoke test here: the published file starts and runs engine-viz without a .NET install on the path.
@@ -53,6 +57,32 @@ timeout 60 $CHECK engine-viz "$DIST/images/ozbulak_snake.png" --device cuda --we
   --out "$OUT/viz-cuda" > "$OUT/cli.log" 2>&1; cli=$?
 tail -3 "$OUT/cli.log"
 
+log "own models: engine-viz IMAGE --model FILE --device cuda vs --device cpu, every layer and switch"
+own=0
+for m in "$DIST"/models/*; do
+  name=$(basename "$m"); name=${name%%.*}
+  for dev in cpu cuda; do
+    timeout 60 $CHECK engine-viz "$DIST/images/ozbulak_cat_dog.png" --model "$m" --device $dev --no-viz --quiet \
+      --export-npy "$OUT/own-$name-$dev" >> "$OUT/own-models.log" 2>&1 || own=1
+  done
+done
+python3 - "$OUT" >> "$OUT/own-models.md" 2>> "$OUT/own-models.log" <<'PY' || own=1
+import glob, os, sys
+import numpy as np
+out, bad = sys.argv[1], 0
+print("| model | layers | switches | largest error (of the layer's max) |\n|---|---:|---:|---:|")
+for cpu in sorted(glob.glob(os.path.join(out, "own-*-cpu"))):
+    cuda, worst, n, sw = cpu[:-3] + "cuda", 0.0, 0, 0
+    for f in sorted(glob.glob(os.path.join(cpu, "*.npy"))):
+        a, b = np.load(f), np.load(os.path.join(cuda, os.path.basename(f)))
+        if f.endswith("_switches.npy"): sw += int((a != b).sum() == 0); bad |= int((a != b).mean() > 1e-3); continue
+        e = float(np.abs(a.astype(np.float64) - b).max() / max(np.abs(a).max(), 1e-30)); worst = max(worst, e); n += 1
+    bad |= int(worst > 1e-4 or n == 0)
+    print(f"| {os.path.basename(cpu)[4:-4]} | {n} | {sw} identical | {worst:.2e} |")
+sys.exit(bad)
+PY
+cat "$OUT/own-models.md"
+
 log "speed: PyTorch"
 timeout 120 python3 bench/gpu/torch_bench.py --batches 1,32 > "$OUT/torch.jsonl" 2> "$OUT/torch.err"; tail -2 "$OUT/torch.err"
 log "speed: ours, every rung"
@@ -60,9 +90,9 @@ timeout 200 $CHECK speed --device cuda --out "$OUT" --rungs winograd,regblock,ti
 tail -3 "$OUT/speed.log"
 
 log "writing bench/gpu/RESULTS.md"
-python3 - "$OUT" "$parity" "$cli" "$(( $(date +%s) - start ))" <<'PY'
+python3 - "$OUT" "$parity" "$cli" "$(( $(date +%s) - start ))" "$own" <<'PY'
 import json, sys, os, datetime
-out, parity, cli, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+out, parity, cli, secs, own = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 def read(p, default=""):
     try: return open(os.path.join(out, p)).read()
     except OSError: return default
@@ -75,6 +105,8 @@ lines = ["# GPU results (bench/gpu/device-check.sh)", "",
          f"## Parity: --device cuda vs --device cpu (exit {parity}: {'passed' if parity == 0 else 'FAILED'})", "",
          read("parity.md", "(no parity output: see artifacts/gpu-check/results/parity.log)\n" + read("parity.log")[-2000:]), "",
          f"CLI `engine-viz IMAGE --device cuda --weights random --export-npy DIR`: exit {cli}.", "",
+         f"## Own Keras models (GpuCnnBackend): --device cuda vs --device cpu ({'passed' if own == 0 else 'FAILED'})", "",
+         read("own-models.md", "(no output: see artifacts/gpu-check/results/own-models.log)"), "",
          "## Speed, 224×224, fp32 (median ms per forward, input upload and result read-back included)", "",
          "| model | batch | PyTorch eager (strict fp32, cuDNN) | " + " | ".join(sorted({r['rung'] for r in ours}, key=['winograd','regblock','tiled','naive'].index)) + " | peak device MB (winograd) |",
          "|---|---:|---:|" + "---:|" * len({r['rung'] for r in ours}) + "---:|"]

@@ -70,7 +70,7 @@ public sealed class GpuOps
     // ---- launches ---------------------------------------------------------------------------------------------
 
     /// <summary>A 1-D launch covering <paramref name="threads"/> threads in groups of <paramref name="groupSize"/>.</summary>
-    private static KernelConfig Config(long threads, int groupSize)
+    internal static KernelConfig Config(long threads, int groupSize)
     {
         long groups = (threads + groupSize - 1) / groupSize;
         if (threads <= 0) groups = 0;
@@ -79,7 +79,7 @@ public sealed class GpuOps
     }
 
     /// <summary>Kernels index with 32-bit ints: every tensor a launch touches must have fewer than 2³¹ elements.</summary>
-    private static void CheckIndexable(long elements, string what)
+    internal static void CheckIndexable(long elements, string what)
     {
         if (elements >= int.MaxValue) throw new ArgumentOutOfRangeException(what, $"{what}: {elements} elements, more than a kernel indexes (2³¹); split the batch");
     }

@@ -36,10 +36,11 @@ public sealed partial class PtxTests(ITestOutputHelper output)
         var names = EntryPoints.Select(m => $"{m.DeclaringType!.Name}.{m.Name}").ToList();
         Assert.Equal(new[]
         {
+            "ActivationKernel.Kernel", "AvgPool2dKernel.Kernel", "ChannelAffineKernel.Kernel", "Conv2dGeneralKernel.Kernel",
             "Conv3x3NaiveKernel.Kernel", "Conv3x3RegBlockKernel.Kernel", "Conv3x3TiledKernel.Kernel",
             "Conv3x3WinogradKernel.Gemm", "Conv3x3WinogradKernel.InputTransform", "Conv3x3WinogradKernel.OutputTransform",
-            "ConvTranspose3x3Kernel.Kernel", "DenseKernel.Kernel", "MaxPool2x2Kernel.Kernel",
-            "RectifyKernel.Guided", "RectifyKernel.Kernel", "SoftmaxKernel.Kernel", "Unpool2x2Kernel.Kernel",
+            "ConvTranspose3x3Kernel.Kernel", "DenseKernel.Kernel", "GlobalPoolKernel.Kernel", "MaxPool2dKernel.Kernel", "MaxPool2x2Kernel.Kernel",
+            "RectifyKernel.Guided", "RectifyKernel.Kernel", "SoftmaxKernel.Kernel", "Unpool2x2Kernel.Kernel", "ZeroPadKernel.Kernel",
         }, names);
     }
 

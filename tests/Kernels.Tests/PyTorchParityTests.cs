@@ -172,27 +172,6 @@ public sealed class PyTorchParityTests(ITestOutputHelper output)
 /// <summary>Runs engine-viz.dll (copied next to this test's assembly: the project references viz) as a user would.</summary>
 internal static class Cli
 {
-    public static (int ExitCode, string StdOut, string StdErr) Run(string workingDirectory, params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "engine-viz.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing (the test project references viz, so the build copies it)");
-        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
-        var psi = new ProcessStartInfo(host)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory,
-        };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("CNN_ENGINE_WEIGHTS");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit((int)TimeSpan.FromMinutes(5).TotalMilliseconds))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"engine-viz {string.Join(' ', args)} ran past 5 minutes");
-        }
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    public static (int ExitCode, string StdOut, string StdErr) Run(string workingDirectory, params string[] args) =>
+        EngineVizProcess.Run(workingDirectory, TimeSpan.FromMinutes(5), args);
 }

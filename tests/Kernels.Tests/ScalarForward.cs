@@ -24,27 +24,3 @@ internal static class ScalarForward
             tap.Activations.ToDictionary(kv => kv.Key, kv => kv.Value.Shape));
     }
 }
-
-/// <summary>
-/// Switch comparison that allows only near-tie flips: where the device picked a different position than the
-/// reference, the two candidates' values in the reference's pool input must differ by at most <c>margin</c>
-/// (2 × the largest error measured on that input: anything beyond cannot be rounding). Returns the flip count.
-/// </summary>
-internal static class Switches
-{
-    public static int AssertSame(string what, int[] expected, int[] actual, float[] referenceInput, int width, int channels, double margin)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        int flips = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (expected[i] == actual[i]) continue;
-            int c = i % channels;
-            float a = referenceInput[expected[i] * channels + c], b = referenceInput[actual[i] * channels + c];
-            Assert.True(Math.Abs(a - b) <= margin,
-                $"{what}: switch {i} is {actual[i]}, reference {expected[i]}; values {b} vs {a} differ by more than the near-tie margin {margin:G3}");
-            flips++;
-        }
-        return flips;
-    }
-}

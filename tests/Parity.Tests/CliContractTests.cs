@@ -41,29 +41,8 @@ public class CliContractTests(BadInputsFixture bad, ITestOutputHelper output) : 
     private static readonly TimeSpan CliTimeout = TimeSpan.FromMinutes(3);
 
     /// <summary>Runs engine-viz in <paramref name="workingDirectory"/> (a temp folder: whatever it writes by default lands there).</summary>
-    internal static (int ExitCode, string StdOut, string StdErr) RunCli(string workingDirectory, params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "engine-viz.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing (the test project references viz, so the build copies it)");
-        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
-        var psi = new ProcessStartInfo(host)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory,
-        };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("CNN_ENGINE_WEIGHTS");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit((int)CliTimeout.TotalMilliseconds))
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail($"engine-viz {string.Join(' ', args)} ran past {CliTimeout} (a hang)");
-        }
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    internal static (int ExitCode, string StdOut, string StdErr) RunCli(string workingDirectory, params string[] args) =>
+        EngineVizProcess.Run(workingDirectory, CliTimeout, args);
 
     private static string[] ImageNetLabels()
     {

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using CnnEngine.Backends;
+using CnnEngine.Backends.Model;
 using CnnEngine.Kernels;
 using CnnEngine.Model;
+using CnnEngine.Model.Cnn;
 
 namespace CnnEngine.Viz.Cli;
 
@@ -13,4 +15,8 @@ public static class BackendFactory
 
     public static IForwardBackend Open(string device, string? convKernel, Vgg16Weights weights, CliConsole console) =>
         Devices.Open(device, weights, console.Warn, convKernel);
+
+    /// <summary>A user's own CNN on --device: the CPU engine, or the general kernels on a kernel device (same rules and errors).</summary>
+    public static ICnnBackend OpenCnn(string device, CnnModel model, CliConsole console) =>
+        CnnDevices.Open(device, model, console.Warn);
 }

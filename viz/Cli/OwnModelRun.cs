@@ -12,8 +12,8 @@ namespace CnnEngine.Viz.Cli;
 
 /// <summary>
 /// The default run on --model FILE|vgg19: the model read from its Keras file (no Python), the photo loaded as
-/// keras.utils.load_img(color_mode, target_size) would, one forward pass on the CPU with every layer tapped, then the
-/// top-k (--labels), --export-npy (every layer in Keras layout, every max pool's switches) and the pictures and report.
+/// keras.utils.load_img(color_mode, target_size) would, one forward pass on --device (the CPU engine, or the general
+/// kernels of kernels/Ops on a GPU or ilgpu-cpu) with every layer tapped, then the top-k (--labels), --export-npy (every layer in Keras layout, every max pool's switches) and the pictures and report.
 /// </summary>
 public static class OwnModelRun
 {
@@ -25,8 +25,6 @@ public static class OwnModelRun
         string? npyDir = parse.GetValue(RunCommand.ExportNpy);
         bool noViz = parse.GetValue(RunCommand.NoViz);
         string device = parse.GetValue(CommonOptions.Device) ?? "auto";
-        if (device is not ("auto" or "cpu"))
-            throw new CliException($"--device {device}: your own models run on the CPU engine for now (use --device cpu or auto)", 2);
         if (parse.GetResult(CommonOptions.Weights) is not null && !IsVgg19(modelArg))
             throw new CliException("--weights applies to vgg16 / vgg19; your model file holds its own weights", 2);
         if (parse.GetValue(CommonOptions.Size) == "native")
@@ -73,7 +71,7 @@ public static class OwnModelRun
             ? (parse.GetValue(ModelOptions.Labels) is { } lp ? LabelsFile.Load(lp, k) : LabelsFile.Default(k)) : null;
         console.Info($"model: {model.Source}: {model.Layers.Count} layers, input {model.Input}, {model.Flops() / 1e6:F1} MFLOP");
 
-        using var backend = new CnnCpuBackend(model);
+        using var backend = BackendFactory.OpenCnn(device, model, console);
         console.Info($"device: {backend.DeviceId} ({backend.DeviceName})");
         var tap = new RecordingTap();
         var clock = Stopwatch.StartNew();
