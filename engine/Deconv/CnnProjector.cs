@@ -102,6 +102,16 @@ public sealed class CnnProjector
             .ToArray();
     }
 
+    /// <summary>Projects the single activation (y, x) of channel k (a dataset top-K entry).</summary>
+    public Projection ProjectAt(RecordingTap forward, string layer, int channel, int y, int x, ProjectionMode mode = ProjectionMode.Max, int image = 0)
+    {
+        var (target, map) = Activation(forward, layer, channel, image);
+        if ((uint)y >= (uint)target.Output.Height || (uint)x >= (uint)target.Output.Width)
+            throw new DeconvException($"position ({y}, {x}) is outside {layer}'s {target.Output.Height}×{target.Output.Width} map");
+        float value = map[(y * target.Output.Width + x) * target.Output.Channels + channel];
+        return ProjectAt(forward, target, channel, y, x, value, mode == ProjectionMode.Map ? ProjectionMode.Max : mode, image);
+    }
+
     private Projection ProjectAt(RecordingTap forward, CnnLayer target, int channel, int y, int x, float value, ProjectionMode mode, int image)
     {
         var seed = new float[target.Output.Elements]; // (h, w, c), one value

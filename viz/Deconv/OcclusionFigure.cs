@@ -14,6 +14,13 @@ internal static class OcclusionFigure
     /// <summary>The same for any network: its input and projection as pictures, its class names.</summary>
     public static RgbCanvas Render(RgbCanvas input, OcclusionResult r, RgbCanvas projection, Func<int, string> labelOf)
     {
+        // Small inputs (a 28×28 digit model) are drawn f× larger, nearest, so that tiles and captions stay readable.
+        int f = Math.Max(1, (int)Math.Ceiling(128.0 / Math.Min(input.Width, input.Height)));
+        if (f > 1)
+        {
+            input = ProjectionPicture.ScaleNearest(input, input.Width * f, input.Height * f);
+            projection = ProjectionPicture.ScaleNearest(projection, projection.Width * f, projection.Height * f);
+        }
         int h = input.Height, w = input.Width;
         var tiles = new List<RgbCanvas>();
 
@@ -22,8 +29,8 @@ internal static class OcclusionFigure
         int worst = 0;
         for (int i = 1; i < worstMap.Length; i++) if (worstMap[i] < worstMap[worst]) worst = i;
         var a = new RgbCanvas(w, h, (byte[])input.Pixels.Clone());
-        int y0 = worst / r.Cols * r.Stride, x0 = worst % r.Cols * r.Stride;
-        a.FillRect(x0, y0, r.Patch, r.Patch, new Rgb(128, 128, 128));
+        int y0 = worst / r.Cols * r.Stride * f, x0 = worst % r.Cols * r.Stride * f;
+        a.FillRect(x0, y0, r.Patch * f, r.Patch * f, new Rgb(128, 128, 128));
         tiles.Add(ProjectionPicture.Captioned(a, "(a) input"));
 
         tiles.Add(ProjectionPicture.Captioned(

@@ -20,18 +20,24 @@ internal sealed class OwnModelDeconv : IDisposable
     public CnnModel Model { get; }
     public CnnCpuBackend Backend { get; }
     public InputPreprocess Preprocess { get; }
-    public NetworkImage Image { get; }
+    /// <summary>The photo as fed (commands with an IMAGE argument).</summary>
+    public NetworkImage Image => _image ?? throw new InvalidOperationException("this command has no image");
+    public ResizeMode Resize { get; }
+    private readonly NetworkImage? _image;
     /// <summary>Class names when the model's output is a vector, else null.</summary>
     public string[]? Labels { get; }
 
-    private OwnModelDeconv(CnnModel model, InputPreprocess preprocess, NetworkImage image, string[]? labels)
+    private OwnModelDeconv(CnnModel model, InputPreprocess preprocess, ResizeMode resize, NetworkImage? image, string[]? labels)
     {
-        Model = model; Preprocess = preprocess; Image = image; Labels = labels;
+        Model = model; Preprocess = preprocess; Resize = resize; _image = image; Labels = labels;
         Backend = new CnnCpuBackend(model);
     }
 
-    /// <summary>Decodes <paramref name="imagePath"/> (first, so a bad image fails before the model loads) and opens the model.</summary>
-    public static OwnModelDeconv Open(ParseResult r, string imagePath, CliConsole console)
+    /// <summary>
+    /// Decodes <paramref name="imagePath"/> when given (first, so a bad image fails before the model loads) and opens
+    /// the model. Commands without image options (features, merge) resize with PIL's nearest, as load_img does.
+    /// </summary>
+    public static OwnModelDeconv Open(ParseResult r, string? imagePath, CliConsole console)
     {
         string modelArg = r.GetValue(ModelOptions.Model)!;
         string device = r.GetValue(CommonOptions.Device) ?? "auto";
@@ -40,25 +46,26 @@ internal sealed class OwnModelDeconv : IDisposable
         bool vgg19 = string.Equals(modelArg, "vgg19", StringComparison.OrdinalIgnoreCase);
         if (r.GetResult(CommonOptions.Weights) is not null && !vgg19)
             throw new CliException("--weights applies to vgg16 / vgg19; your model file holds its own weights", 2);
-        if (r.GetValue(CommonOptions.Size) == "native")
+        bool imageOptions = r.CommandResult.Command.Options.Contains(CommonOptions.Resize);
+        if (imageOptions && r.GetValue(CommonOptions.Size) == "native")
             throw new CliException("--size native: your model's input size comes from its config", 2);
-        var resize = (r.GetValue(CommonOptions.Resize) ?? "nearest") switch
+        var resize = ((imageOptions ? r.GetValue(CommonOptions.Resize) : null) ?? "nearest") switch
         {
             "nearest" => ResizeMode.Nearest,
             "bilinear" => ResizeMode.Bilinear,
             var other => throw new CliException($"--resize must be nearest or bilinear, not '{other}'", 2),
         };
         var preprocessOption = ModelOptions.ParsePreprocess(r.GetValue(ModelOptions.Preprocess));
-        var original = ImageInput.Decode(imagePath);
+        var original = imagePath is null ? null : ImageInput.Decode(imagePath);
         var model = OwnModelRun.Load(modelArg, r, console);
         var preprocess = vgg19 ? InputPreprocess.Vgg : model.HasOwnPreprocessing ? InputPreprocess.None : preprocessOption ?? InputPreprocess.None;
         if (preprocess == InputPreprocess.Vgg && model.Input.Channels != 3)
             throw new CliException($"--preprocess vgg needs an RGB model; {model.Name} takes {model.Input.Channels} channel(s)", 2);
-        var image = ModelInput.Prepare(original, model.Input.Height, model.Input.Width, model.Input.Channels, resize, preprocess);
+        var image = original is null ? null : ModelInput.Prepare(original, model.Input.Height, model.Input.Width, model.Input.Channels, resize, preprocess);
         string[]? labels = model.ClassCount is int k
             ? (r.GetValue(ModelOptions.Labels) is { } path ? LabelsFile.Load(path, k) : LabelsFile.Default(k)) : null;
         console.Info($"model: {model.Source}: {model.Layers.Count} layers, input {model.Input}");
-        return new OwnModelDeconv(model, preprocess, image, labels);
+        return new OwnModelDeconv(model, preprocess, resize, image, labels);
     }
 
     public string LabelOf(int k) => Labels is not null && (uint)k < (uint)Labels.Length ? Labels[k] : $"class {k}";
@@ -115,6 +122,9 @@ internal sealed class OwnModelDeconv : IDisposable
         int reach = ScaledFrom224(60), step = ScaledFrom224(10);
         return string.Create(CultureInfo.InvariantCulture, $"-{reach}:{reach}:{step}");
     }
+
+    /// <summary>The dataset scan's view of this model.</summary>
+    public CnnFeatureNetwork FeatureNetwork() => new(Backend, Resize, Preprocess);
 
     public void Dispose() => Backend.Dispose();
 }
