@@ -75,6 +75,57 @@ public class OwnModelDeconvCliTests(ITestOutputHelper output)
         Assert.Equal(6, Directory.GetFiles(tmp.File("viz"), "invariance_rotate_*").Length);
     }
 
+    /// <summary>
+    /// features on the 8 photos (mnist.keras, 28×28 grayscale): two shards merged give exactly the one-run top-K, the
+    /// result records the model's identity, and resuming or merging-to-render with another model is refused in one line.
+    /// </summary>
+    [SkippableFact]
+    public void FeaturesShardsMergeAndRefuseAnotherModel()
+    {
+        Python.SkipIfUnavailable();
+        string mnist = OwnModelFixtures.ModelFile("mnist.keras"), gray = OwnModelFixtures.ModelFile("gray_valid.h5");
+        string images = Path.GetDirectoryName(Paths.SharedImage("ozbulak_snake.png"))!;
+        using var tmp = Paths.NewTempDir("own-features");
+        string[] Scan(string model, string outDir, params string[] extra) =>
+            new[] { "features", images, "--model", model, "--layers", "max_pooling2d,activation", "--top", "3", "--out", tmp.File(outDir), "--quiet" }.Concat(extra).ToArray();
+        var whole = Run(tmp, output, Scan(mnist, "whole"));
+        Assert.True(whole.Code == 0, whole.StdErr);
+        Assert.True(File.Exists(tmp.File("whole/features_activation.png")));
+        foreach (var shard in new[] { "0/2", "1/2" })
+        {
+            var part = Run(tmp, output, Scan(mnist, "part" + shard[0], "--shard", shard));
+            Assert.True(part.Code == 0, part.StdErr);
+        }
+        var merged = Run(tmp, output, "merge", tmp.File("part0"), tmp.File("part1"), "--model", mnist, "--out", tmp.File("merged"), "--quiet");
+        Assert.True(merged.Code == 0, merged.StdErr);
+        var one = CnnEngine.Deconv.FeatureScanState.Load(tmp.File("whole/features.json"));
+        var both = CnnEngine.Deconv.FeatureScanState.Load(tmp.File("merged/features.json"));
+        Assert.True(one.Top.SameAs(both.Top), "merged shards differ from one run");
+        Assert.Equal("keras:sequential", one.Weights.Model);
+        Assert.Equal(CnnEngine.Model.Cnn.CnnModelIdentity.Of(OwnModelParityTests.Open(OwnModelFixtures.Cases()["mnist_keras"])).Sha256, one.Weights.Sha256);
+        Assert.True(File.Exists(tmp.File("merged/features_max_pooling2d.png")));
+
+        var wrongRender = Run(tmp, output, "merge", tmp.File("part0"), tmp.File("part1"), "--model", gray, "--out", tmp.File("wrong"), "--quiet");
+        Assert.NotEqual(0, wrongRender.Code);
+        Assert.Contains("the shards come from keras:sequential", wrongRender.StdErr.Trim());
+        Assert.Single(wrongRender.StdErr.Trim().Split('\n'));
+        Assert.False(File.Exists(tmp.File("wrong/features.json")));
+        var noModel = Run(tmp, output, "merge", tmp.File("part0"), tmp.File("part1"), "--out", tmp.File("wrong2"), "--quiet");
+        Assert.NotEqual(0, noModel.Code);
+        Assert.Contains("pass it with --model", noModel.StdErr);
+
+        var grayScan = Run(tmp, output, "features", images, "--model", gray, "--layers", "max_pooling2d", "--top", "3", "--out", tmp.File("gray"),
+            "--render-channels", "0", "--quiet");
+        Assert.True(grayScan.Code == 0, grayScan.StdErr);
+        var resumeOther = Run(tmp, output, "features", images, "--model", mnist, "--layers", "max_pooling2d", "--top", "3", "--out", tmp.File("gray"), "--quiet");
+        Assert.NotEqual(0, resumeOther.Code);
+        Assert.Single(resumeOther.StdErr.Trim().Split('\n'));
+        Assert.Contains("different weights", resumeOther.StdErr);
+        var resumeVgg = Run(tmp, output, "features", images, "--layers", "block1_conv1", "--top", "3", "--out", tmp.File("whole"), "--weights", "random", "--quiet");
+        Assert.NotEqual(0, resumeVgg.Code);
+        Assert.Contains("different models: it has keras:sequential, this run has vgg16", resumeVgg.StdErr);
+    }
+
     [SkippableTheory]
     [InlineData("deconv", "--layer", "nope", "has no layer 'nope' (feature-map layers: rescaling, conv2d,")]
     [InlineData("deconv", "--layer", "dense", "layer dense (Dense) has a flat output")]
