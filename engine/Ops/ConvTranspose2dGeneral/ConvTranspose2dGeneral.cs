@@ -21,6 +21,10 @@ public static class ConvTranspose2dGeneral
         ReadOnlySpan<float> kernel, int outChannels, Span<float> result, int threads = 0)
     {
         CheckLengths(signal.Length, height, width, inChannels, window, kernel.Length, outChannels, result.Length);
+        // A projection from one position is zero outside its receptive field: skip the output pixels whose whole
+        // (Cout) vector is zero (one pass over the signal, then no dot products there).
+        var live = new bool[signal.Length / outChannels]; // (OH, OW)
+        for (int p = 0; p < live.Length; p++) live[p] = signal.Slice(p * outChannels, outChannels).ContainsAnyExcept(0f);
         unsafe
         {
             fixed (float* s = signal, k = kernel, r = result)
@@ -32,12 +36,12 @@ public static class ConvTranspose2dGeneral
                 if ((long)height * width * inChannels * outChannels < 1 << 15) options.MaxDegreeOfParallelism = 1;
                 Parallel.For(0, height, options, y => Row(
                     new ReadOnlySpan<float>((float*)sp, signalLength), new ReadOnlySpan<float>((float*)kp, kernelLength),
-                    new Span<float>((float*)rp, resultLength), y, width, inChannels, window, outChannels));
+                    new Span<float>((float*)rp, resultLength), live, y, width, inChannels, window, outChannels));
             }
         }
     }
 
-    private static void Row(ReadOnlySpan<float> signal, ReadOnlySpan<float> kernel, Span<float> result, int y, int width,
+    private static void Row(ReadOnlySpan<float> signal, ReadOnlySpan<float> kernel, Span<float> result, bool[] live, int y, int width,
         int inChannels, Window2D window, int outChannels)
     {
         int oh = signal.Length / outChannels / Math.Max(1, window.OutWidth(width)), ow = window.OutWidth(width);
@@ -54,7 +58,7 @@ public static class ConvTranspose2dGeneral
                 for (int kx = 0; kx < window.KernelW; kx++)
                 {
                     int tx = x + window.PadLeft - kx;
-                    if (tx < 0 || tx % window.StrideW != 0 || tx / window.StrideW >= ow) continue;
+                    if (tx < 0 || tx % window.StrideW != 0 || tx / window.StrideW >= ow || !live[oy * ow + tx / window.StrideW]) continue;
                     var g = signal.Slice((oy * ow + tx / window.StrideW) * outChannels, outChannels); // (Cout)
                     int tap = (ky * window.KernelW + kx) * inChannels;
                     for (int ci = 0; ci < inChannels; ci++)

@@ -29,12 +29,15 @@ public class ConvTranspose2dGeneralTests
     {
         var window = Window2D.For(h, w, kh, kw, sh, sw, same);
         int oh = window.OutHeight(h), ow = window.OutWidth(w);
-        var signal = TestData.Normal(oh * ow * cout, 3 + h * w + cout);   // (OH, OW, Cout)
+        var dense = TestData.Normal(oh * ow * cout, 3 + h * w + cout);    // (OH, OW, Cout)
+        // Sparse too: two of three output pixels all-zero (the fast path skips them), the others with some zero channels.
+        var sparse = dense.Select((v, i) => (i / cout) % 3 != 1 || i % 4 == 0 ? 0f : v).ToArray();
         var kernel = TestData.Normal(kh * kw * cin * cout, 5 + cin);       // (KH, KW, Cin, Cout)
-        var expected = new float[h * w * cin];                             // (H, W, Cin)
-        ConvTranspose2dGeneralScalar.Run(signal, h, w, cin, window, kernel, cout, expected);
+        foreach (var signal in new[] { dense, sparse })
         foreach (int threads in new[] { 1, 2 })
         {
+            var expected = new float[h * w * cin];                         // (H, W, Cin)
+            ConvTranspose2dGeneralScalar.Run(signal, h, w, cin, window, kernel, cout, expected);
             var actual = Enumerable.Repeat(float.NaN, h * w * cin).ToArray();
             ConvTranspose2dGeneral.Run(signal, h, w, cin, window, kernel, cout, actual, threads);
             Compare.AssertClose(expected, actual, 1e-5, $"{h}×{w}×{cin}→{cout} {window} threads {threads}");
