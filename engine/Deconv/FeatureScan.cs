@@ -135,6 +135,10 @@ public sealed class FeatureScanState
             throw new DeconvException($"{what}: different layers: {thisName} has {string.Join(",", Layers)}, {otherName} has {string.Join(",", other.Layers)}");
         if (K != other.K)
             throw new DeconvException($"{what}: different --top: {thisName} has {K}, {otherName} has {other.K}");
+        // Same weights have the same channels; a damaged result may not (own models' channel counts come from the file).
+        string? mismatch = Layers.FirstOrDefault(l => Top.Entries[l].Length != other.Top.Entries[l].Length);
+        if (mismatch is not null)
+            throw new DeconvException($"{what}: {mismatch} has {Top.Entries[mismatch].Length} channels in {thisName}, {other.Top.Entries[mismatch].Length} in {otherName}");
     }
 }
 
