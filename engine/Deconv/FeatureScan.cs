@@ -90,7 +90,8 @@ public sealed class FeatureScanState
             if (format != Format) throw new DeconvException($"{source}: not a features result (format '{format}')");
             var layers = r.GetProperty("layers").EnumerateArray().Select(e => e.GetString() ?? throw new InvalidDataException("a null layer name")).ToArray();
             if (layers.Length == 0 || layers.Distinct().Count() != layers.Length) throw new InvalidDataException("layers are empty or repeated");
-            foreach (var layer in layers) ConvLayers.Find(layer);
+            bool vgg16 = Text(r, "model") == WeightsIdentity.Vgg16; // own models' layers are checked against the model by CheckCompatible
+            if (vgg16) foreach (var layer in layers) ConvLayers.Find(layer);
             int k = r.GetProperty("k").GetInt32();
             if (k is < 1 or > MaxK) throw new InvalidDataException($"k = {k} is outside 1 … {MaxK}");
             int shardIndex = r.GetProperty("shard_index").GetInt32(), shardCount = r.GetProperty("shard_count").GetInt32();
@@ -110,7 +111,7 @@ public sealed class FeatureScanState
                 Processed = processed,
                 Skipped = r.GetProperty("skipped").EnumerateArray().Select(e => e.GetString() ?? throw new InvalidDataException("a null skipped name")).ToList(),
                 Complete = r.GetProperty("complete").GetBoolean(),
-                Top = TopActivations.FromJson(r.GetProperty("top"), layers, k),
+                Top = TopActivations.FromJson(r.GetProperty("top"), layers, k, vgg16 ? null : _ => null),
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException
@@ -134,6 +135,10 @@ public sealed class FeatureScanState
             throw new DeconvException($"{what}: different layers: {thisName} has {string.Join(",", Layers)}, {otherName} has {string.Join(",", other.Layers)}");
         if (K != other.K)
             throw new DeconvException($"{what}: different --top: {thisName} has {K}, {otherName} has {other.K}");
+        // Same weights have the same channels; a damaged result may not (own models' channel counts come from the file).
+        string? mismatch = Layers.FirstOrDefault(l => Top.Entries[l].Length != other.Top.Entries[l].Length);
+        if (mismatch is not null)
+            throw new DeconvException($"{what}: {mismatch} has {Top.Entries[mismatch].Length} channels in {thisName}, {other.Top.Entries[mismatch].Length} in {otherName}");
     }
 }
 
@@ -169,17 +174,23 @@ public static class FeatureScan
     /// <param name="overlapDecode">Decode the next batch while this one runs (false: one batch at a time, one image at a time, as before; for the benchmark).</param>
     public static FeatureScanState Run(IForwardBackend backend, string dataset, IReadOnlyList<string> layers, int k, ShardSpec shard,
         int batch, string checkpointPath, Action<string> warn, Action<int, int>? progress = null, int stopAfter = int.MaxValue,
+        bool overlapDecode = true) =>
+        Run(new Vgg16FeatureNetwork(backend), dataset, layers, k, shard, batch, checkpointPath, warn, progress, stopAfter, overlapDecode);
+
+    /// <summary>The same scan on any network (<see cref="CnnFeatureNetwork"/>: a user's CNN).</summary>
+    public static FeatureScanState Run(IFeatureNetwork network, string dataset, IReadOnlyList<string> layers, int k, ShardSpec shard,
+        int batch, string checkpointPath, Action<string> warn, Action<int, int>? progress = null, int stopAfter = int.MaxValue,
         bool overlapDecode = true)
     {
         if (layers.Count == 0) throw new DeconvException("--layers is empty");
-        var specs = layers.Select(ConvLayers.Find).ToArray();
+        var specs = layers.Select(l => (Name: l, OutChannels: network.Channels(l))).ToArray();
         if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
         var images = ShardOf(ListImages(dataset, warn), shard);
         string datasetFull = Path.GetFullPath(dataset);
         string imagesHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
             System.Text.Encoding.UTF8.GetBytes(string.Join("\n", images))))[..16];
 
-        var weights = WeightsIdentity.Of(backend.Weights);
+        var weights = network.Identity;
         FeatureScanState state;
         if (File.Exists(checkpointPath))
         {
@@ -210,11 +221,11 @@ public static class FeatureScan
         // the thread pool (its images in parallel), so the cores never wait for the decoder. Skipped images and the
         // checkpoint are still handled in order, batch by batch, exactly as the sequential loop did.
         int batches = 0;
-        Task<LoadedBatch>? pending = state.Next < images.Count && stopAfter > 0 ? StartLoad(dataset, images, state.Next, batch, overlapDecode) : null;
+        Task<LoadedBatch>? pending = state.Next < images.Count && stopAfter > 0 ? StartLoad(network, dataset, images, state.Next, batch, overlapDecode) : null;
         while (pending is not null)
         {
             var loaded = pending.GetAwaiter().GetResult();
-            pending = loaded.Next < images.Count && batches + 1 < stopAfter ? StartLoad(dataset, images, loaded.Next, batch, overlapDecode) : null;
+            pending = loaded.Next < images.Count && batches + 1 < stopAfter ? StartLoad(network, dataset, images, loaded.Next, batch, overlapDecode) : null;
             foreach (var (name, message) in loaded.Failures)
             {
                 warn($"warning: skipping {name}: {message}");
@@ -223,7 +234,7 @@ public static class FeatureScan
             if (loaded.Names.Count > 0)
             {
                 var tap = new RecordingTap(layers);
-                backend.Forward(Concat(loaded.Inputs), tap);
+                network.Forward(Concat(loaded.Inputs), tap);
                 foreach (var spec in specs)
                 {
                     var act = tap.Activations[spec.Name]; // (n, h, w, c)
@@ -273,13 +284,13 @@ public static class FeatureScan
     /// Reads images from <paramref name="first"/> on until <paramref name="batch"/> decoded (unreadable ones are recorded
     /// and do not count). Overlapped: on the thread pool, the batch's images decoded in parallel; otherwise inline.
     /// </summary>
-    private static Task<LoadedBatch> StartLoad(string dataset, IReadOnlyList<string> images, int first, int batch, bool overlapped)
+    private static Task<LoadedBatch> StartLoad(IFeatureNetwork network, string dataset, IReadOnlyList<string> images, int first, int batch, bool overlapped)
     {
-        if (!overlapped) return Task.FromResult(LoadBatch(dataset, images, first, batch, parallel: false));
-        return Task.Run(() => LoadBatch(dataset, images, first, batch, parallel: true));
+        if (!overlapped) return Task.FromResult(LoadBatch(network, dataset, images, first, batch, parallel: false));
+        return Task.Run(() => LoadBatch(network, dataset, images, first, batch, parallel: true));
     }
 
-    private static LoadedBatch LoadBatch(string dataset, IReadOnlyList<string> images, int first, int batch, bool parallel)
+    private static LoadedBatch LoadBatch(IFeatureNetwork network, string dataset, IReadOnlyList<string> images, int first, int batch, bool parallel)
     {
         var names = new List<string>();
         var inputs = new List<Tensor>();
@@ -292,7 +303,7 @@ public static class FeatureScan
             var results = new (Tensor? Input, string? Error)[take];
             void Load(int i)
             {
-                try { results[i] = (ImagePipeline.LoadForNetwork(Path.Combine(dataset, images[next + i]), ImageSize.Vgg16Top).Input, null); }
+                try { results[i] = (network.Load(Path.Combine(dataset, images[next + i])), null); }
                 catch (Exception e) when (e is ImageException or IOException or UnauthorizedAccessException) { results[i] = (null, e.Message.Split('\n')[0]); }
             }
             if (parallel && take > 1) Parallel.For(0, take, Load);
@@ -313,6 +324,6 @@ public static class FeatureScan
         int per = inputs[0].Data.Length;
         var data = new float[per * inputs.Count];
         for (int i = 0; i < inputs.Count; i++) inputs[i].Data.CopyTo(data, i * per);
-        return new Tensor(data, inputs.Count, inputs[0].Shape[1], inputs[0].Shape[2], 3);
+        return new Tensor(data, inputs.Count, inputs[0].Shape[1], inputs[0].Shape[2], inputs[0].Shape[3]);
     }
 }

@@ -13,7 +13,10 @@ public enum InvarianceTransform { Translate, Scale, Rotate }
 /// <param name="Probability">Probability of the original image's top-1 class.</param>
 public sealed record InvariancePoint(double Parameter, double Block1Distance, double Fc2Distance, float Probability);
 
-public sealed record InvarianceResult(InvarianceTransform Transform, int OriginalClass, float OriginalProbability, IReadOnlyList<InvariancePoint> Points);
+/// <param name="EarlyLayer">The layer behind <see cref="InvariancePoint.Block1Distance"/> (block1_pool for VGG16).</param>
+/// <param name="DenseLayer">The layer behind <see cref="InvariancePoint.Fc2Distance"/> (fc2 for VGG16).</param>
+public sealed record InvarianceResult(InvarianceTransform Transform, int OriginalClass, float OriginalProbability, IReadOnlyList<InvariancePoint> Points,
+    string EarlyLayer = "block1_pool", string DenseLayer = "fc2");
 
 /// <summary>
 /// Zeiler &amp; Fergus Fig. 5: how the features of layer 1 (block1 output) and layer 7 (fc2), and the top-1
@@ -60,13 +63,27 @@ public static class Invariance
     public static InvarianceResult Run(IForwardBackend backend, Tensor image, InvarianceTransform transform, IReadOnlyList<double> parameters, int batch = 8)
     {
         if (parameters.Count == 0) throw new DeconvException("--range gives no values");
-        var layers = new[] { "block1_pool", "fc2" };
+        return Run(backend.Forward, image, transform, parameters, "block1_pool", "fc2", batch);
+    }
+
+    /// <summary>
+    /// Invariance on any network that runs a batch with a tap (a user's CNN): the distances at
+    /// <paramref name="earlyLayer"/> (Z&amp;F's layer 1) and <paramref name="denseLayer"/> (their layer 7: the last hidden
+    /// dense layer), and the score of the original top-1 class in the network's (N, classes) output.
+    /// </summary>
+    /// <param name="image">(1, H, W, C) as the network is fed; uncovered pixels become 0.</param>
+    public static InvarianceResult Run(Func<Tensor, ILayerTap, Tensor> forward, Tensor image, InvarianceTransform transform, IReadOnlyList<double> parameters,
+        string earlyLayer, string denseLayer, int batch = 8)
+    {
+        if (parameters.Count == 0) throw new DeconvException("--range gives no values");
+        if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
+        var layers = new[] { earlyLayer, denseLayer };
         var tap = new RecordingTap(layers);
-        var probs0 = backend.Forward(image, tap);
-        if (probs0.Rank != 2 || probs0.Shape[1] != Model.Vgg16Architecture.ClassCount || !tap.Activations.ContainsKey("fc2"))
-            throw new DeconvException("invariance needs the classifier top (fc2 and predictions) in the weights");
-        var b1 = tap.Activations["block1_pool"].Data;
-        var f2 = tap.Activations["fc2"].Data;
+        var probs0 = forward(image, tap);
+        if (probs0.Rank != 2 || !tap.Activations.ContainsKey(earlyLayer) || !tap.Activations.ContainsKey(denseLayer))
+            throw new DeconvException($"invariance needs the classifier top: class outputs and the layers {earlyLayer} and {denseLayer}");
+        var early = tap.Activations[earlyLayer].Data;
+        var dense = tap.Activations[denseLayer].Data;
         int top1 = 0;
         for (int i = 1; i < probs0.Data.Length; i++) if (probs0.Data[i] > probs0.Data[top1]) top1 = i;
 
@@ -75,25 +92,25 @@ public static class Invariance
         {
             int n = Math.Min(batch, parameters.Count - start);
             int per = image.Data.Length;
-            var x = new Tensor(n, image.Shape[1], image.Shape[2], 3);
+            var x = new Tensor(n, image.Shape[1], image.Shape[2], image.Shape[3]);
             for (int i = 0; i < n; i++) Apply(image, transform, parameters[start + i], x.Data.AsSpan(i * per, per));
             var t = new RecordingTap(layers);
-            var probs = backend.Forward(x, t);
+            var probs = forward(x, t);
             for (int i = 0; i < n; i++)
                 points.Add(new InvariancePoint(parameters[start + i],
-                    Distance(b1, t.Activations["block1_pool"].Image(i)), Distance(f2, t.Activations["fc2"].Image(i)), probs.Image(i)[top1]));
+                    Distance(early, t.Activations[earlyLayer].Image(i)), Distance(dense, t.Activations[denseLayer].Image(i)), probs.Image(i)[top1]));
         }
-        return new InvarianceResult(transform, top1, probs0.Data[top1], points);
+        return new InvarianceResult(transform, top1, probs0.Data[top1], points, earlyLayer, denseLayer);
     }
 
     /// <summary>
-    /// Writes the transformed copy of an (1, H, W, 3) image into <paramref name="output"/> (H, W, 3), about the image
+    /// Writes the transformed copy of an (1, H, W, C) image into <paramref name="output"/> (H, W, C), about the image
     /// centre: translate shifts right by <paramref name="parameter"/> pixels, scale zooms by the factor, rotate turns
     /// clockwise on screen by the angle in degrees.
     /// </summary>
     public static void Apply(Tensor image, InvarianceTransform transform, double parameter, Span<float> output)
     {
-        int h = image.Shape[1], w = image.Shape[2];
+        int h = image.Shape[1], w = image.Shape[2], channels = image.Shape[3];
         var src = image.Data;
         double cy = (h - 1) / 2.0, cx = (w - 1) / 2.0;
         double cos = 1, sin = 0, scale = 1, dx = 0;
@@ -110,11 +127,11 @@ public static class Invariance
             double ox = x - cx - dx, oy = y - cy;
             double sx = (cos * ox + sin * oy) / scale + cx;
             double sy = (-sin * ox + cos * oy) / scale + cy;
-            for (int c = 0; c < 3; c++) output[(y * w + x) * 3 + c] = Bilinear(src, h, w, sy, sx, c);
+            for (int c = 0; c < channels; c++) output[(y * w + x) * channels + c] = Bilinear(src, h, w, channels, sy, sx, c);
         }
     }
 
-    private static float Bilinear(float[] src, int h, int w, double y, double x, int c)
+    private static float Bilinear(float[] src, int h, int w, int channels, double y, double x, int c)
     {
         int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
         double fx = x - x0, fy = y - y0;
@@ -125,7 +142,7 @@ public static class Invariance
             int yy = y0 + dy, xx = x0 + dx;
             if ((uint)yy >= (uint)h || (uint)xx >= (uint)w) continue; // outside: the mean pixel (0)
             double weight = (dy == 0 ? 1 - fy : fy) * (dx == 0 ? 1 - fx : fx);
-            v += weight * src[(yy * w + xx) * 3 + c];
+            v += weight * src[(yy * w + xx) * channels + c];
         }
         return (float)v;
     }

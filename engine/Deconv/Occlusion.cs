@@ -40,19 +40,36 @@ public static class Occlusion
     {
         var spec = ConvLayers.Find(layer);
         if (image.Rank != 4 || image.Shape[0] != 1 || image.Shape[3] != 3) throw new DeconvException($"occlusion needs one (1, H, W, 3) image, got {ShapeMath.Format(image.Shape)}");
-        int h = image.Shape[1], w = image.Shape[2];
+        if (classIndex is not null && !backend.Weights.HasTop) throw new DeconvException("--class needs the classifier top (fc1, fc2, predictions) in the weights");
+        return Run(backend.Forward, image, spec.Name, backend.Weights.HasTop ? Vgg16Architecture.ClassCount : null, patch, stride, classIndex, batch, fill: null, progress);
+    }
+
+    /// <summary>
+    /// Occlusion on any network that runs a batch with a tap (a user's CNN: <c>CnnCpuBackend.Forward</c>).
+    /// </summary>
+    /// <param name="image">(1, H, W, C) as the network is fed.</param>
+    /// <param name="layer">A layer with a feature-map output (N, h, w, c), already validated by the caller.</param>
+    /// <param name="classCount">Classes the network's output scores (its last output is (N, classCount)); null: no class maps.</param>
+    /// <param name="fill">The occluder's value per input channel (the grey pixel as fed); null: 0 (the mean pixel after VGG preprocessing).</param>
+    public static OcclusionResult Run(Func<Tensor, ILayerTap, Tensor> forward, Tensor image, string layer, int? classCount, int patch, int stride,
+        int? classIndex, int batch, float[]? fill, Action<int, int>? progress = null)
+    {
+        if (image.Rank != 4 || image.Shape[0] != 1) throw new DeconvException($"occlusion needs one (1, H, W, C) image, got {ShapeMath.Format(image.Shape)}");
+        int h = image.Shape[1], w = image.Shape[2], ch = image.Shape[3];
         if (patch <= 0) throw new DeconvException($"--patch must be positive (got {patch})");
         if (stride <= 0) throw new DeconvException($"--stride must be positive (got {stride})");
         if (patch > h || patch > w) throw new DeconvException($"patch {patch} is larger than the {h}×{w} image");
         if (batch <= 0) throw new DeconvException($"batch must be positive (got {batch})");
-        bool hasTop = backend.Weights.HasTop;
-        if (classIndex is not null && !hasTop) throw new DeconvException("--class needs the classifier top (fc1, fc2, predictions) in the weights");
-        if (classIndex is int k && (uint)k >= Vgg16Architecture.ClassCount) throw new DeconvException($"class {k} is out of range (0 … {Vgg16Architecture.ClassCount - 1})");
+        bool hasTop = classCount is not null;
+        if (classIndex is not null && !hasTop) throw new DeconvException("--class needs a network whose output is a vector of class scores");
+        if (classIndex is int k && (uint)k >= (uint)classCount!.Value) throw new DeconvException($"class {k} is out of range (0 … {classCount - 1})");
+        if (fill is not null && fill.Length != ch) throw new ArgumentException($"fill has {fill.Length} values, the image {ch} channels");
 
         // The unoccluded image: which map is strongest, which class is top-1.
         var tap = new RecordingTap(new[] { layer });
-        var output = backend.Forward(image, tap);
+        var output = forward(image, tap);
         var act0 = tap.Activations[layer];
+        if (act0.Rank != 4) throw new DeconvException($"layer {layer} has a flat output: occlusion tracks a feature map");
         int channels = act0.Shape[3];
         var sums = ProjectionSeed.ChannelSums(act0.Image(0), channels);
         int strongest = ProjectionSeed.StrongestChannel(act0.Image(0), channels);
@@ -69,20 +86,22 @@ public static class Occlusion
         var activation = new float[cells];             // (rows, cols)
         var probability = hasTop ? new float[cells] : null;
         var argmax = hasTop ? new int[cells] : null;
-        int per = h * w * 3;
+        int per = h * w * ch;
+        var grey = new float[patch * ch];              // one occluder row (patch, C)
+        if (fill is not null) for (int i = 0; i < grey.Length; i++) grey[i] = fill[i % ch];
         for (int start = 0; start < cells; start += batch)
         {
             int n = Math.Min(batch, cells - start);
-            var occluded = new Tensor(n, h, w, 3); // (n, H, W, 3)
+            var occluded = new Tensor(n, h, w, ch); // (n, H, W, C)
             for (int i = 0; i < n; i++)
             {
                 var dst = occluded.Data.AsSpan(i * per, per);
                 image.Data.AsSpan(0, per).CopyTo(dst);
                 int y0 = ys[(start + i) / cols], x0 = xs[(start + i) % cols];
-                for (int y = y0; y < y0 + patch; y++) dst.Slice((y * w + x0) * 3, patch * 3).Clear();
+                for (int y = y0; y < y0 + patch; y++) grey.CopyTo(dst.Slice((y * w + x0) * ch, patch * ch));
             }
             var batchTap = new RecordingTap(new[] { layer });
-            var probs = backend.Forward(occluded, batchTap);
+            var probs = forward(occluded, batchTap);
             var act = batchTap.Activations[layer];
             for (int i = 0; i < n; i++)
             {
@@ -99,7 +118,7 @@ public static class Occlusion
             }
             progress?.Invoke(start + n, cells);
         }
-        return new OcclusionResult(spec.Name, patch, stride, rows, cols, strongest, (float)sums[strongest], activation,
+        return new OcclusionResult(layer, patch, stride, rows, cols, strongest, (float)sums[strongest], activation,
             klass, baseProb, probability, argmax);
     }
 

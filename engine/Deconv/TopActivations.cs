@@ -27,6 +27,9 @@ public sealed record TopEntry(float Value, string Image, int Y, int X)
 /// </summary>
 public sealed class TopActivations
 {
+    /// <summary>Most channels a layer of a user's model may have in a result file (bounds what a damaged file can make us allocate).</summary>
+    public const int MaxChannels = 1 << 16;
+
     public int K { get; }
     public IReadOnlyList<string> Layers { get; }
     /// <summary>Per layer, per channel: the best entries, best first (at most K).</summary>
@@ -105,7 +108,9 @@ public sealed class TopActivations
     /// Reads what <see cref="ToJson"/> wrote, for the <paramref name="layers"/> and <paramref name="k"/> the enclosing
     /// record declares; anything missing, null, of another size or out of range is an <see cref="InvalidDataException"/>.
     /// </summary>
-    public static TopActivations FromJson(JsonElement json, IReadOnlyList<string> layers, int k)
+    /// <param name="channelsOf">Channels per layer (null: VGG16's conv base); a layer it answers null for takes the
+    /// count the file holds (at most <see cref="MaxChannels"/>) — a user's model, checked against it by the caller.</param>
+    public static TopActivations FromJson(JsonElement json, IReadOnlyList<string> layers, int k, Func<string, int?>? channelsOf = null)
     {
         Dto dto;
         try { dto = json.Deserialize<Dto>(JsonOptions) ?? throw new InvalidDataException("top is null"); }
@@ -113,7 +118,8 @@ public sealed class TopActivations
         if (dto.K != k) throw new InvalidDataException($"top.k = {dto.K}, the result says k = {k}");
         if (dto.Layers is null || !dto.Layers.SequenceEqual(layers)) throw new InvalidDataException("top.layers differ from the result's layers");
         if (dto.Entries is null) throw new InvalidDataException("top.entries is missing");
-        var channels = layers.ToDictionary(l => l, l => ConvLayers.Find(l).OutChannels);
+        var channels = layers.ToDictionary(l => l, l => (channelsOf is null ? ConvLayers.Find(l).OutChannels : channelsOf(l))
+            ?? Math.Min(dto.Entries.GetValueOrDefault(l)?.Length ?? 0, MaxChannels));
         foreach (var layer in layers)
         {
             var lists = dto.Entries.GetValueOrDefault(layer) ?? throw new InvalidDataException($"top.entries has no {layer}");

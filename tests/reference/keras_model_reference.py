@@ -137,24 +137,36 @@ def tf_pads(size, k, s, padding):
     return total // 2, total - total // 2
 
 
+# Every non-linearity goes through nonlinear(x, y, rectifier): the forward value y = f(x), unchanged here. The deconvnet
+# reference (keras_model_deconv_reference.py) sets HOOK to replace the backward of f (autograd) by its own rule.
+HOOK = None
+RECTIFIERS = {"relu", "relu6", "elu", "leaky_relu"}
+
+
+def nonlinear(x, y, rectifier):
+    return y if HOOK is None else HOOK(x, y, rectifier)
+
+
 def activation(x, name, channel_last_dim):
     if name in (None, "linear"):
         return x
     if name == "relu":
-        return F.relu(x)
-    if name == "relu6":
-        return torch.clamp(x, 0, 6)
-    if name == "elu":
-        return F.elu(x, 1.0)
-    if name == "sigmoid":
-        return torch.sigmoid(x)
-    if name == "tanh":
-        return torch.tanh(x)
-    if name == "softmax":
-        return torch.softmax(x, dim=channel_last_dim)
-    if name == "leaky_relu":
-        return F.leaky_relu(x, 0.2)
-    raise SystemExit(f"reference: activation {name} not implemented")
+        y = F.relu(x)
+    elif name == "relu6":
+        y = torch.clamp(x, 0, 6)
+    elif name == "elu":
+        y = F.elu(x, 1.0)
+    elif name == "sigmoid":
+        y = torch.sigmoid(x)
+    elif name == "tanh":
+        y = torch.tanh(x)
+    elif name == "softmax":
+        y = torch.softmax(x, dim=channel_last_dim)
+    elif name == "leaky_relu":
+        y = F.leaky_relu(x, 0.2)
+    else:
+        raise SystemExit(f"reference: activation {name} not implemented")
+    return nonlinear(x, y, name in RECTIFIERS)
 
 
 def act_name(cfg):
@@ -163,7 +175,7 @@ def act_name(cfg):
 
 
 def run(layers, weights, x_nhwc):
-    """x: torch (1, H, W, C). Returns [(name, class, output NHWC or (1,K), switches or None)]."""
+    """x: torch (1, H, W, C). Returns [(name, class, output NHWC or (1,K) tensor, switches or None)]."""
     x = x_nhwc.permute(0, 3, 1, 2).contiguous()  # NCHW while spatial
     flat = False
     out = []
@@ -225,13 +237,13 @@ def run(layers, weights, x_nhwc):
         elif cls == "ReLU":
             mv, ns, th = cfg.get("max_value"), cfg.get("negative_slope", 0.0), cfg.get("threshold", 0.0)
             y = torch.where(x >= th, x, ns * (x - th))
-            x = torch.clamp(y, max=mv) if mv is not None else y
+            x = nonlinear(x, torch.clamp(y, max=mv) if mv is not None else y, True)
         elif cls == "LeakyReLU":
-            x = F.leaky_relu(x, cfg.get("negative_slope", cfg.get("alpha", 0.3)))
+            x = nonlinear(x, F.leaky_relu(x, cfg.get("negative_slope", cfg.get("alpha", 0.3))), True)
         elif cls == "ELU":
-            x = F.elu(x, cfg.get("alpha", 1.0))
+            x = nonlinear(x, F.elu(x, cfg.get("alpha", 1.0)), True)
         elif cls == "Softmax":
-            x = torch.softmax(x, dim=-1 if flat else 1)
+            x = nonlinear(x, torch.softmax(x, dim=-1 if flat else 1), False)
         elif cls == "Rescaling":
             x = x * cfg.get("scale", 1.0) + cfg.get("offset", 0.0)
         elif cls == "ZeroPadding2D":
@@ -245,8 +257,19 @@ def run(layers, weights, x_nhwc):
             flat = True
         else:
             raise SystemExit(f"reference: layer class {cls} not implemented")
-        out.append((name, cls, nhwc(x).numpy().astype(np.float32), sw))
+        out.append((name, cls, nhwc(x), sw))
     return out
+
+
+def prepare_input(a, h, w, c):
+    """The photo as fed: load_img(color_mode, target_size), then --preprocess. (1, H, W, C) float32."""
+    x = load_image(a.image, h, w, a.color)
+    assert x.shape[3] == c, f"image has {x.shape[3]} channels, model needs {c}"
+    if a.preprocess == "scale255":
+        x = x / np.float32(255)
+    elif a.preprocess == "vgg":
+        x = x[..., ::-1] - np.array([103.939, 116.779, 123.68], dtype=np.float32)
+    return np.ascontiguousarray(x, dtype=np.float32)
 
 
 def main():
@@ -261,19 +284,13 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     layers, (h, w, c), weights = load(a)
-    x = load_image(a.image, h, w, a.color)
-    assert x.shape[3] == c, f"image has {x.shape[3]} channels, model needs {c}"
-    if a.preprocess == "scale255":
-        x = x / np.float32(255)
-    elif a.preprocess == "vgg":
-        x = x[..., ::-1] - np.array([103.939, 116.779, 123.68], dtype=np.float32)
-    x = np.ascontiguousarray(x, dtype=np.float32)
+    x = prepare_input(a, h, w, c)
     os.makedirs(a.out, exist_ok=True)
     np.save(os.path.join(a.out, "input.npy"), x)
     with torch.no_grad():
         results = run(layers, weights, torch.from_numpy(x))
     for name, cls, y, sw in results:
-        np.save(os.path.join(a.out, name + ".npy"), y)
+        np.save(os.path.join(a.out, name + ".npy"), y.numpy().astype(np.float32))
         if sw is not None:
             np.save(os.path.join(a.out, name + "_switches.npy"), sw)
     with open(os.path.join(a.out, "layers.json"), "w") as f:

@@ -44,6 +44,15 @@ public static class ModelOptions
         command.Options.Add(TopK);
     }
 
+    /// <summary>--model, --config, --labels, --preprocess (not --top, which the deconvnet commands use for themselves).</summary>
+    public static void AddSelectionTo(Command command)
+    {
+        command.Options.Add(Model);
+        command.Options.Add(Config);
+        command.Options.Add(Labels);
+        command.Options.Add(Preprocess);
+    }
+
     /// <summary>True when the run is not the built-in VGG16 engine.</summary>
     public static bool IsOwnModel(ParseResult parse)
     {

@@ -28,6 +28,7 @@ internal static class DeconvCommand
         command.Arguments.Add(Image);
         foreach (var o in new Option[] { Layer, Channel, Mode, Top, ExportNpy, Out, CommandRunner.Force }) command.Options.Add(o);
         CommonOptions.AddTo(command);
+        ModelOptions.AddSelectionTo(command);
         command.SetAction(r => CommandRunner.Run(() => Execute(r)));
         return command;
     }
@@ -35,6 +36,7 @@ internal static class DeconvCommand
     private static int Execute(ParseResult r)
     {
         var console = new CliConsole(r.GetValue(CommonOptions.Quiet), r.GetValue(CommonOptions.Json));
+        if (ModelOptions.IsOwnModel(r)) return ExecuteOwnModel(r, console);
         string layer = r.GetValue(Layer)!;
         var spec = ConvLayers.Find(layer);
         int channel = r.GetValue(Channel);
@@ -64,6 +66,39 @@ internal static class DeconvCommand
         double projectMs = watch.Elapsed.TotalMilliseconds;
         console.Info($"forward {forwardMs:F0} ms, {projections.Count} projection(s) {projectMs:F0} ms");
 
+        return WriteOutputs(r, console, layer, channel, mode, top, projections, ProjectionPicture.Input(image.Input),
+            p => ProjectionPicture.Normalized(p), forwardMs, projectMs);
+    }
+
+    /// <summary>--model FILE|vgg19: the same projections on a user's CNN (its Keras layer names, its input space).</summary>
+    private static int ExecuteOwnModel(ParseResult r, CliConsole console)
+    {
+        string layer = r.GetValue(Layer)!;
+        int channel = r.GetValue(Channel);
+        var mode = ProjectionModes.Parse(r.GetValue(Mode)!);
+        int? top = r.GetValue(Top);
+        if (top is <= 0) throw new DeconvException($"--top must be at least 1 (got {top})");
+        string path = r.GetValue(Image)!;
+        using var own = OwnModelDeconv.Open(r, path, console);
+        CnnProjector.CheckChannel(own.MapLayer(layer), channel);
+        using var outputs = CommandRunner.PrepareOutputs(r, r.GetValue(Out)!, r.GetValue(ExportNpy));
+        var projector = new CnnProjector(own.Model);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var tap = projector.Record(own.Backend, own.Image.Input, layer);
+        double forwardMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var projections = top is int n
+            ? projector.ProjectTop(tap, layer, channel, n, mode)
+            : new[] { projector.Project(tap, layer, channel, mode) };
+        double projectMs = watch.Elapsed.TotalMilliseconds;
+        console.Info($"forward {forwardMs:F0} ms, {projections.Count} projection(s) {projectMs:F0} ms");
+        return WriteOutputs(r, console, layer, channel, mode, top, projections, own.InputPicture(), p => own.Picture(p), forwardMs, projectMs);
+    }
+
+    /// <summary>The .npy (all projections stacked), one picture per projection, the panel, and the summary.</summary>
+    private static int WriteOutputs(ParseResult r, CliConsole console, string layer, int channel, ProjectionMode mode, int? top,
+        IReadOnlyList<Projection> projections, RgbCanvas input, Func<CnnEngine.Tensors.Tensor, RgbCanvas> pictureOf, double forwardMs, double projectMs)
+    {
         string stem = $"deconv_{layer}_{channel}_{(top is int t ? $"top{t}" : mode.Name())}";
         var written = new List<string>();
         if (r.GetValue(ExportNpy) is string npyDir)
@@ -75,12 +110,11 @@ internal static class DeconvCommand
             written.Add(npyPath);
         }
         string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);
-        var input = ProjectionPicture.Input(image.Input);
         var tiles = new List<RgbCanvas> { ProjectionPicture.Captioned(input, "input") };
         for (int i = 0; i < projections.Count; i++)
         {
             var p = projections[i];
-            var picture = ProjectionPicture.Normalized(p.Pixels);
+            var picture = pictureOf(p.Pixels);
             string name = projections.Count == 1 ? stem + ".png" : $"{stem}_{i + 1}.png";
             PngWriter.Write(Path.Combine(outDir, name), picture);
             written.Add(Path.Combine(outDir, name));
@@ -99,7 +133,7 @@ internal static class DeconvCommand
         return 0;
     }
 
-    /// <summary>Projections (1, H, W, 3) each → (N, H, W, 3).</summary>
+    /// <summary>Projections (1, H, W, C) each → (N, H, W, C).</summary>
     private static CnnEngine.Tensors.Tensor Stack(IReadOnlyList<Projection> projections)
     {
         var first = projections[0].Pixels;
@@ -107,6 +141,6 @@ internal static class DeconvCommand
         int per = first.Data.Length;
         var all = new float[per * projections.Count];
         for (int i = 0; i < projections.Count; i++) projections[i].Pixels.Data.CopyTo(all, i * per);
-        return new CnnEngine.Tensors.Tensor(all, projections.Count, first.Shape[1], first.Shape[2], 3);
+        return new CnnEngine.Tensors.Tensor(all, projections.Count, first.Shape[1], first.Shape[2], first.Shape[3]);
     }
 }

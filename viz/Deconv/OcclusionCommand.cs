@@ -31,6 +31,7 @@ internal static class OcclusionCommand
         command.Arguments.Add(Image);
         foreach (var o in new Option[] { Layer, Patch, Stride, Class, Batch, ExportNpy, Out, CommandRunner.Force }) command.Options.Add(o);
         CommonOptions.AddTo(command);
+        ModelOptions.AddSelectionTo(command);
         command.SetAction(r => CommandRunner.Run(() => Execute(r)));
         return command;
     }
@@ -38,6 +39,7 @@ internal static class OcclusionCommand
     private static int Execute(ParseResult r)
     {
         var console = new CliConsole(r.GetValue(CommonOptions.Quiet), r.GetValue(CommonOptions.Json));
+        if (ModelOptions.IsOwnModel(r)) return ExecuteOwnModel(r, console);
         string layer = r.GetValue(Layer)!;
         ConvLayers.Find(layer);
         int patch = r.GetValue(Patch), stride = r.GetValue(Stride), batch = r.GetValue(Batch);
@@ -69,6 +71,38 @@ internal static class OcclusionCommand
         using var handle = DeconvHost.CreateProjector(backend, console);
         var projector = handle.Projector;
         var projection = projector.Project(Projector.Record(backend, image.Input, layer), layer, result.StrongestChannel, ProjectionMode.Max);
+        return WriteOutputs(r, console, result, OcclusionFigure.Render(image.Input, result, projection), ms);
+    }
+
+    /// <summary>
+    /// --model FILE|vgg19: occlusion on a user's CNN. --layer (default: its deepest feature-map layer), --patch and
+    /// --stride (defaults: VGG16's 56 and 14 scaled to the model's input side), the occluder a mid-grey pixel as fed.
+    /// </summary>
+    private static int ExecuteOwnModel(ParseResult r, CliConsole console)
+    {
+        int batch = r.GetValue(Batch);
+        if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
+        string path = r.GetValue(Image)!;
+        using var own = OwnModelDeconv.Open(r, path, console);
+        string layer = r.GetResult(Layer) is { Implicit: false } ? own.MapLayer(r.GetValue(Layer)!).Name : CnnProjector.ProjectableLayers(own.Model)[^1].Name;
+        int patch = r.GetResult(Patch) is { Implicit: false } ? r.GetValue(Patch) : own.ScaledFrom224(56);
+        int stride = r.GetResult(Stride) is { Implicit: false } ? r.GetValue(Stride) : own.ScaledFrom224(14);
+        if (patch <= 0 || stride <= 0 || patch > Math.Min(own.Model.Input.Height, own.Model.Input.Width))
+            throw new DeconvException($"--patch {patch} --stride {stride}: need 0 < patch ≤ {Math.Min(own.Model.Input.Height, own.Model.Input.Width)} (the model's input side) and stride > 0");
+        using var outputs = CommandRunner.PrepareOutputs(r, r.GetValue(Out)!, r.GetValue(ExportNpy));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = Occlusion.Run(own.Backend.Forward, own.Image.Input, layer, own.Model.ClassCount, patch, stride, r.GetValue(Class), batch,
+            own.GreyPixel(), (done, total) => console.Info($"occlusion {done}/{total}"));
+        double ms = watch.Elapsed.TotalMilliseconds;
+        console.Info($"{result.Rows}×{result.Cols} positions in {ms:F0} ms");
+        var projector = new CnnProjector(own.Model);
+        var projection = projector.Project(projector.Record(own.Backend, own.Image.Input, layer), layer, result.StrongestChannel, ProjectionMode.Max);
+        var figure = OcclusionFigure.Render(own.InputPicture(), result, own.Picture(projection.Pixels), own.LabelOf);
+        return WriteOutputs(r, console, result, figure, ms);
+    }
+
+    private static int WriteOutputs(ParseResult r, CliConsole console, OcclusionResult result, RgbCanvas picture, double ms)
+    {
         var written = new List<string>();
         if (r.GetValue(ExportNpy) is string npyDir)
         {
@@ -76,13 +110,13 @@ internal static class OcclusionCommand
             written.AddRange(WriteMaps(npyDir, result));
         }
         string outDir = CommandRunner.EnsureFolder(r.GetValue(Out)!);
-        string figure = Path.Combine(outDir, $"occlusion_{layer}_p{patch}_s{stride}.png");
-        PngWriter.Write(figure, OcclusionFigure.Render(image.Input, result, projection));
+        string figure = Path.Combine(outDir, $"occlusion_{result.Layer}_p{result.Patch}_s{result.Stride}.png");
+        PngWriter.Write(figure, picture);
         written.Add(figure);
         foreach (var f in written) console.Result(f);
         console.JsonResult(new
         {
-            layer, patch, stride, rows = result.Rows, cols = result.Cols, strongest_channel = result.StrongestChannel,
+            layer = result.Layer, patch = result.Patch, stride = result.Stride, rows = result.Rows, cols = result.Cols, strongest_channel = result.StrongestChannel,
             @class = result.ClassIndex, baseline_probability = result.BaselineProbability, milliseconds = ms, files = written,
         });
         return 0;

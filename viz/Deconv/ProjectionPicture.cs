@@ -12,19 +12,25 @@ internal static class ProjectionPicture
     /// channels maps to 1 or 255, so the sign and relative strength of every pixel stay visible (no per-channel
     /// stretching that would invent colours). An all-zero projection is flat grey.
     /// </summary>
-    public static RgbCanvas Normalized(Tensor projection, int n = 0)
+    public static RgbCanvas Normalized(Tensor projection, int n = 0) => Normalized(projection, bgr: true, n);
+
+    /// <summary>
+    /// The same for any model's input space: (1, H, W, C) with C = 3 (BGR when <paramref name="bgr"/>, else RGB) or
+    /// C = 1 (grey).
+    /// </summary>
+    public static RgbCanvas Normalized(Tensor projection, bool bgr, int n = 0)
     {
-        int h = projection.Shape[1], w = projection.Shape[2];
-        var bgr = projection.Image(n); // (H, W, 3) BGR
+        int h = projection.Shape[1], w = projection.Shape[2], c = projection.Shape[3];
+        var values = projection.Image(n); // (H, W, C)
         float max = 0;
-        foreach (float v in bgr) if (float.IsFinite(v)) max = MathF.Max(max, MathF.Abs(v));
+        foreach (float v in values) if (float.IsFinite(v)) max = MathF.Max(max, MathF.Abs(v));
         float scale = max > 0 ? 127f / max : 0;
         var canvas = new RgbCanvas(w, h);
         for (int p = 0; p < h * w; p++)
+        for (int k = 0; k < 3; k++)
         {
-            canvas.Pixels[3 * p] = ToByte(128 + bgr[3 * p + 2] * scale);
-            canvas.Pixels[3 * p + 1] = ToByte(128 + bgr[3 * p + 1] * scale);
-            canvas.Pixels[3 * p + 2] = ToByte(128 + bgr[3 * p] * scale);
+            int source = c == 1 ? 0 : bgr ? 2 - k : k;
+            canvas.Pixels[3 * p + k] = ToByte(128 + values[c * p + source] * scale);
         }
         return canvas;
     }
