@@ -52,6 +52,9 @@ public sealed class Explorer : IDisposable
     public bool HasTop => _network.ClassCount is not null;
     public string Device => _network.Device;
     public string WeightsSource => _network.WeightsSource;
+    /// <summary>The layer occlusion tracks when the request names none: block5_conv3 on VGG16, else the last conv.</summary>
+    public string DefaultOcclusionLayer => _network is Vgg16LiveNetwork ? "block5_conv3"
+        : (_network.MapLayers.LastOrDefault(l => l.Kind == "conv") ?? _network.MapLayers[^1]).Name;
     /// <summary>VGG16 only: the layer journey and the zoom GIFs.</summary>
     public bool HasAnimations => _network is Vgg16LiveNetwork;
 
