@@ -14,7 +14,7 @@ namespace CnnEngine.Server.Tests.OwnModel;
 /// <summary>
 /// A live server on a user's Keras model: gray_valid.h5 of tests/fixtures/models/make_keras_models.py (h5py, Keras 2
 /// layout: 60×60×1 grayscale, 2×2 'valid' linear convs, 2×2 and 1×1 max pools, a softmax over 10 classes) on the CPU
-/// engine, the shared photos as samples, and a features folder recorded on another model (VGG16), which must be refused.
+/// engine, the shared photos as samples, and a features folder recorded on another Keras model, which must be refused.
 /// Tests call <see cref="Require"/> first (skips without python3 + h5py, fails in CI).
 /// </summary>
 public sealed class OwnModelServerFixture : IAsyncLifetime
@@ -43,7 +43,7 @@ public sealed class OwnModelServerFixture : IAsyncLifetime
             new FeatureScanState
             {
                 Dataset = "/data", Layers = new[] { "conv2d" }, K = 3, Shard = ShardSpec.All,
-                Weights = new WeightsIdentity(WeightsIdentity.Vgg16, "random", new string('0', 64), IncludesTop: false), Complete = true, Top = top,
+                Weights = new WeightsIdentity("keras:other_model", "other_model.h5", new string('a', 64), IncludesTop: true), Complete = true, Top = top,
             }.Save(Path.Combine(features, "features.json"));
 
             var network = new CnnLiveNetwork(new CnnCpuBackend(Model), InputPreprocess.None, ResizeMode.Nearest, labels: null, ModelPath);
