@@ -67,6 +67,8 @@ async function loadModel() {
   $('network-name').textContent = `${model.network}, live`;
   document.title = `engine-viz — ${model.network} live`;
   $('animations-panel').hidden = model.animations === false;
+  if (input.height !== input.width) // a non-square input is shown whole (not cropped), so the occlusion overlay lines up
+    for (const id of ['input-img', 'occ-overlay']) $(id).style.height = `${Math.round(224 * input.height / input.width)}px`;
   if (model.classes) $('occ-class').max = String(model.classes - 1);
   $('random-weights').hidden = !model.randomWeights;
   const select = $('sample');
