@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using CnnEngine.Imaging;
 using CnnEngine.Model;
 using CnnEngine.Weights;
 using CnnEngine.Viz.Live;
@@ -8,7 +9,8 @@ using CnnEngine.Viz.Server;
 namespace CnnEngine.Viz.Cli;
 
 /// <summary>
-/// engine-viz serve: the live explorer in the browser (viz/Server over viz/Live). Loads the model once, binds
+/// engine-viz serve: the live explorer in the browser (viz/Server over viz/Live), on VGG16 or on --model FILE|vgg19
+/// (a user's Keras CNN: its layers by Keras name, its input size and channels). Loads the model once, binds
 /// 127.0.0.1 unless --host says otherwise (with a warning), prints the URL, opens a browser only with --open, and
 /// stops cleanly on Ctrl-C / SIGTERM.
 /// </summary>
@@ -30,6 +32,7 @@ public static class ServeCommand
     {
         var command = new Command("serve", "Explore the network live in the browser: layers, channels, projections, occlusion, camera");
         CommonOptions.AddTo(command, imageOptions: false);
+        ModelOptions.AddSelectionTo(command);
         command.Options.Add(Port);
         command.Options.Add(Host);
         command.Options.Add(Open);
@@ -54,12 +57,10 @@ public static class ServeCommand
         string? features = r.GetValue(Features);
         if (features is not null && !Directory.Exists(features)) throw new CliException($"--features {features}: no such folder");
 
-        var weights = LoadWeights(r, console);
-        var backend = BackendFactory.Open(r, weights, console);
-        console.Info($"device: {backend.DeviceId} ({backend.DeviceName})");
-        var projector = CnnEngine.Viz.Deconv.DeconvHost.CreateProjector(backend, console);
-        using var explorer = new Explorer(backend, projector.Projector, new ExplorerOptions(QueueCapacity: queue, CacheBytes: (long)cacheMb << 20),
-            new Owned(projector, backend, weights));
+        var options = new ExplorerOptions(QueueCapacity: queue, CacheBytes: (long)cacheMb << 20);
+        using var explorer = ModelOptions.IsOwnModel(r) ? OpenOwnModel(r, options, console) : OpenVgg16(r, options, console);
+        if (features is not null && new FeatureIndex(features, explorer.Network.FeaturesIdentity).Refusal is { } refusal)
+            console.Warn($"warning: --features {features}: {refusal}");
 
         var settings = new ServerSettings(host, port, samples, features);
         if (!settings.IsLoopback)
@@ -80,6 +81,51 @@ public static class ServeCommand
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
         return 0;
+    }
+
+    private static Explorer OpenVgg16(ParseResult r, ExplorerOptions options, CliConsole console)
+    {
+        var weights = LoadWeights(r, console);
+        var backend = BackendFactory.Open(r, weights, console);
+        console.Info($"device: {backend.DeviceId} ({backend.DeviceName})");
+        var projector = CnnEngine.Viz.Deconv.DeconvHost.CreateProjector(backend, console);
+        return new Explorer(backend, projector.Projector, options, new Owned(projector, backend, weights));
+    }
+
+    /// <summary>
+    /// --model FILE|vgg19: the model read from its Keras file, on --device (projections on the CPU), pictures resized as
+    /// load_img does (nearest) and preprocessed by the model's own Rescaling or --preprocess, classes named by --labels.
+    /// (The same opening as the deconvnet commands' OwnModelDeconv.Open, without an image.)
+    /// </summary>
+    private static Explorer OpenOwnModel(ParseResult r, ExplorerOptions options, CliConsole console)
+    {
+        string modelArg = r.GetValue(ModelOptions.Model)!;
+        bool vgg19 = string.Equals(modelArg, "vgg19", StringComparison.OrdinalIgnoreCase);
+        if (r.GetResult(CommonOptions.Weights) is not null && !vgg19)
+            throw new CliException("--weights applies to vgg16 / vgg19; your model file holds its own weights", 2);
+        var preprocessOption = ModelOptions.ParsePreprocess(r.GetValue(ModelOptions.Preprocess));
+        var model = OwnModelRun.Load(modelArg, r, console);
+        var preprocess = vgg19 ? InputPreprocess.Vgg : model.HasOwnPreprocessing ? InputPreprocess.None : preprocessOption ?? InputPreprocess.None;
+        if (model.HasOwnPreprocessing && preprocessOption is not null and not InputPreprocess.None)
+            console.Warn($"warning: {model.Name} scales its input itself (Rescaling layer): --preprocess is ignored, raw 0-255 pixels are fed");
+        if (preprocess == InputPreprocess.Vgg && model.Input.Channels != 3)
+            throw new CliException($"--preprocess vgg needs an RGB model; {model.Name} takes {model.Input.Channels} channel(s)", 2);
+        string? labelsPath = r.GetValue(ModelOptions.Labels);
+        if (labelsPath is not null && model.ClassCount is null)
+            throw new CliException($"--labels: {model.Name} ends in a feature map {model.Output}, not a vector of class scores", 2);
+        string[]? labels = labelsPath is not null && model.ClassCount is int k ? LabelsFile.Load(labelsPath, k) : null;
+        console.Info($"model: {model.Source}: {model.Layers.Count} layers, input {model.Input}");
+        var backend = BackendFactory.OpenCnn(r.GetValue(CommonOptions.Device) ?? "auto", model, console);
+        console.Info($"device: {backend.DeviceId} ({backend.DeviceName})");
+        try
+        {
+            return new Explorer(new CnnLiveNetwork(backend, preprocess, ResizeMode.Nearest, labels, model.Source), options);
+        }
+        catch (ArgumentException e)
+        {
+            backend.Dispose();
+            throw new CliException(e.Message, 2);
+        }
     }
 
     /// <summary>Like the other commands, but random weights come with the top, so the page has a top-5 and class maps.</summary>

@@ -16,27 +16,28 @@ namespace CnnEngine.Viz.Live;
 public sealed record LiveFrame(string Layer, byte[] AtlasPng, AtlasLayout Atlas, IReadOnlyList<LiveClass>? Top5, double Milliseconds);
 
 /// <summary>
-/// The live explorer behind <c>engine-viz serve</c>, with no HTTP in it: one model in memory, its device behind a
-/// bounded <see cref="WorkQueue"/>, analysed images in a memory-bounded LRU, and everything the page asks for
+/// The live explorer behind <c>engine-viz serve</c>, with no HTTP in it: one model in memory (VGG16 or a user's Keras
+/// CNN, behind <see cref="ILiveNetwork"/>), its device behind a bounded <see cref="WorkQueue"/>, analysed images in a memory-bounded LRU, and everything the page asks for
 /// (layer atlases, a channel's values, deconv projections, journey and zoom, occlusion jobs) computed on demand
 /// from the cached forward pass. Thread-safe.
 /// </summary>
 public sealed class Explorer : IDisposable
 {
-    private readonly IForwardBackend _backend;
-    private readonly Projector _projector;
+    private readonly ILiveNetwork _network;
     private readonly IDisposable? _owned;
     private readonly ConcurrentDictionary<string, OcclusionJob> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _jobOrder = new();
 
+    /// <summary>VGG16 at <see cref="ExplorerOptions.InputSide"/>.</summary>
     public Explorer(IForwardBackend backend, Projector projector, ExplorerOptions options, IDisposable? owned = null)
+        : this(new Vgg16LiveNetwork(backend, projector, options.InputSide, options.Resize), options, owned)
     {
-        if (backend.Weights.HasTop && options.InputSide != Vgg16Architecture.TopInputSize)
-            throw new ArgumentException($"weights with the top need {Vgg16Architecture.TopInputSize}² inputs, not {options.InputSide}²");
-        if (options.InputSide < Vgg16Architecture.MinInputSize)
-            throw new ArgumentException($"the input side must be at least {Vgg16Architecture.MinInputSize}");
-        _backend = backend;
-        _projector = projector;
+    }
+
+    /// <summary>Any network (a user's model: <see cref="CnnLiveNetwork"/>); the explorer disposes it, then <paramref name="owned"/>.</summary>
+    public Explorer(ILiveNetwork network, ExplorerOptions options, IDisposable? owned = null)
+    {
+        _network = network;
         _owned = owned;
         Options = options;
         Queue = new WorkQueue(options.QueueCapacity);
@@ -46,24 +47,25 @@ public sealed class Explorer : IDisposable
     public ExplorerOptions Options { get; }
     public WorkQueue Queue { get; }
     public ImageCache<LiveImage> Cache { get; }
-    public bool RandomWeights => _backend.Weights.IsRandom;
-    public bool HasTop => _backend.Weights.HasTop;
-    public string Device => $"{_backend.DeviceId} ({_backend.DeviceName})";
-    public string WeightsSource => _backend.Weights.Source;
-
-    /// <summary>The conv-base layers with their output shapes (1, H, W, C) for this explorer's input side.</summary>
-    public IReadOnlyList<(LayerSpec Layer, int[] Shape)> LayerShapes()
-    {
-        var sizes = ConvLayers.OutputSizes(Options.InputSide, Options.InputSide);
-        return Vgg16Architecture.ConvBase.Select((l, i) => (l, new[] { 1, sizes[i].Height, sizes[i].Width, l.OutChannels })).ToArray();
-    }
+    public ILiveNetwork Network => _network;
+    public bool RandomWeights => _network.RandomWeights;
+    public bool HasTop => _network.ClassCount is not null;
+    public string Device => _network.Device;
+    public string WeightsSource => _network.WeightsSource;
+    /// <summary>The layer occlusion tracks when the request names none: block5_conv3 on VGG16, else the last conv.</summary>
+    public string DefaultOcclusionLayer => _network is Vgg16LiveNetwork ? "block5_conv3"
+        : (_network.MapLayers.LastOrDefault(l => l.Kind == "conv") ?? _network.MapLayers[^1]).Name;
+    /// <summary>VGG16 only: the layer journey and the zoom GIFs.</summary>
+    public bool HasAnimations => _network is Vgg16LiveNetwork;
 
     /// <summary>The image id of some bytes: the same picture gets the same id (and the cached forward).</summary>
     public string IdOf(ReadOnlySpan<byte> data)
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(data, hash);
-        return Convert.ToHexStringLower(hash[..10]) + "-" + Options.InputSide;
+        return Convert.ToHexStringLower(hash[..10]) + "-" + (_network is Vgg16LiveNetwork
+            ? Options.InputSide.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_network.InputHeight}x{_network.InputWidth}x{_network.InputChannels}"));
     }
 
     public LiveImage Get(string id) =>
@@ -87,13 +89,13 @@ public sealed class Explorer : IDisposable
     private LiveImage Analyze(byte[] data, string name, string id)
     {
         var network = Decode(data, name);
-        var tap = new RecordingTap(Vgg16Architecture.ConvBase.Select(l => l.Name));
-        var output = _backend.Forward(network.Input, tap);
-        var layers = Vgg16Architecture.ConvBase.Select(l =>
+        var tap = new RecordingTap(_network.MapLayers.Select(l => l.Name));
+        var output = _network.Forward(network.Input, tap);
+        var layers = _network.MapLayers.Select(l =>
         {
             var t = tap.Activations[l.Name];
             var stats = LayerStats.Of(t);
-            return new LiveLayer(l.Name, l.IsPool ? "pool" : "conv", t.Shape, stats.Min, stats.Mean, stats.Max, stats.ZeroPercent,
+            return new LiveLayer(l.Name, l.Kind, t.Shape, stats.Min, stats.Mean, stats.Max, stats.ZeroPercent,
                 LayerAtlas.Layout(t.Shape[1], t.Shape[2], t.Shape[3]));
         }).ToArray();
         return new LiveImage
@@ -109,14 +111,13 @@ public sealed class Explorer : IDisposable
         try
         {
             var original = ImageLoader.Load(data, name);
-            return ImagePipeline.Prepare(original, new ImageSize(Options.InputSide, Options.InputSide), Options.Resize, name);
+            return _network.Prepare(original, name);
         }
         catch (ImageTooLargeException e) { throw new LiveException(LiveProblem.TooLarge, e.Message, 0, e); }
         catch (ImageException e) { throw new LiveException(LiveProblem.Unreadable, e.Message, 0, e); }
     }
 
-    private IReadOnlyList<LiveClass>? Top5(Tensor output) =>
-        HasTop ? ImageNetClasses.TopK(output.Image(0), 5).Select(p => new LiveClass(p.Index, p.Label, p.Probability)).ToArray() : null;
+    private IReadOnlyList<LiveClass>? Top5(Tensor output) => _network.TopK(output, 5);
 
     /// <summary>The picture the network saw, as PNG.</summary>
     public byte[] InputPng(LiveImage image) => image.Rendered("input", () => Png(image.Picture));
@@ -149,12 +150,12 @@ public sealed class Explorer : IDisposable
         catch (DeconvException e) { throw LiveException.Bad(e.Message); }
         var activation = image.Activation(layer);
         CheckChannel(layer, channel, activation.Shape[3]);
+        var network = _network;
         string key = $"projection/{layer}/{channel}/{parsed.Name()}";
         if (image.TryRendered(key, out var done)) return done;
         var png = await Queue.RunAsync(() => image.Rendered(key, () =>
         {
-            var projection = _projector.Project(image.Forward, layer, channel, parsed);
-            return Png(ProjectionPicture.Normalized(projection.Pixels));
+            return Png(network.Project(image.Forward, layer, channel, parsed));
         }), cancel);
         Cache.Trim();
         return png;
@@ -163,6 +164,7 @@ public sealed class Explorer : IDisposable
     /// <summary>The layer journey (one frame per conv layer) as a GIF.</summary>
     public async Task<byte[]> JourneyGifAsync(LiveImage image, CancellationToken cancel = default)
     {
+        NeedAnimations("the layer journey");
         if (image.TryRendered("journey", out var done)) return done;
         return await Queue.RunAsync(() => image.Rendered("journey", () =>
         {
@@ -174,6 +176,7 @@ public sealed class Explorer : IDisposable
     /// <summary>The zoom into the strongest block5_conv3 unit's receptive field as a GIF.</summary>
     public async Task<byte[]> ZoomGifAsync(LiveImage image, CancellationToken cancel = default)
     {
+        NeedAnimations("the zoom");
         if (image.TryRendered("zoom", out var done)) return done;
         return await Queue.RunAsync(() => image.Rendered("zoom", () =>
         {
@@ -186,14 +189,14 @@ public sealed class Explorer : IDisposable
     /// <summary>One camera frame: forward, the selected layer's atlas, the top-5. Nothing is cached.</summary>
     public async Task<LiveFrame> FrameAsync(byte[] data, string layer, WorkQueue.Reservation place, CancellationToken cancel = default)
     {
-        ConvLayerOrBad(layer);
+        MapLayerOrBad(layer);
         Options.Limits.Check(data, "camera frame");
         return await place.RunAsync(() =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var network = Decode(data, "camera frame");
             var tap = new RecordingTap(new[] { layer });
-            var output = _backend.Forward(network.Input, tap);
+            var output = _network.Forward(network.Input, tap);
             var activation = tap.Activations[layer];
             var png = Png(LayerAtlas.Render(activation, Colormap.Viridis));
             return new LiveFrame(layer, png, LayerAtlas.Layout(activation.Shape[1], activation.Shape[2], activation.Shape[3]), Top5(output),
@@ -204,13 +207,14 @@ public sealed class Explorer : IDisposable
     /// <summary>Starts an occlusion job in the background (Busy when <see cref="ExplorerOptions.MaxJobs"/> are running).</summary>
     public OcclusionJob StartOcclusion(LiveImage image, string layer, int patch, int stride, int? classIndex)
     {
-        ConvLayerOrBad(layer);
-        int side = Options.InputSide;
+        MapLayerOrBad(layer);
+        int side = Math.Min(_network.InputHeight, _network.InputWidth);
         if (patch <= 0 || patch > side) throw LiveException.Bad($"patch must be 1 … {side} (got {patch})");
         if (stride <= 0 || stride > side) throw LiveException.Bad($"stride must be 1 … {side} (got {stride})");
-        if (classIndex is not null && !HasTop) throw LiveException.Bad("a class needs weights with the classifier top");
-        if (classIndex is int k && (uint)k >= Vgg16Architecture.ClassCount) throw LiveException.Bad($"class {k} is out of range (0 … {Vgg16Architecture.ClassCount - 1})");
-        int cells = Occlusion.Corners(side, patch, stride).Length * Occlusion.Corners(side, patch, stride).Length;
+        if (classIndex is not null && !HasTop) throw LiveException.Bad(_network is Vgg16LiveNetwork
+            ? "a class needs weights with the classifier top" : $"a class needs a network whose output is a vector of class scores ({_network.Name} ends in a feature map)");
+        if (classIndex is int k && (uint)k >= (uint)_network.ClassCount!.Value) throw LiveException.Bad($"class {k} is out of range (0 … {_network.ClassCount - 1})");
+        int cells = Occlusion.Corners(_network.InputHeight, patch, stride).Length * Occlusion.Corners(_network.InputWidth, patch, stride).Length;
         lock (_jobs)
         {
             if (_jobs.Values.Count(j => !j.Finished) >= Options.MaxJobs)
@@ -236,20 +240,27 @@ public sealed class Explorer : IDisposable
     {
         try
         {
-            using var gated = new GatedBackend(_backend, Queue, job.Token);
-            var result = Occlusion.Run(gated, image.Input, layer, patch, stride, classIndex, Options.OcclusionBatch, (done, total) =>
+            // Every forward waits for the device in turn with the requests and stops at the next batch once cancelled.
+            var token = job.Token;
+            Tensor Gated(Tensor input, ILayerTap tap)
             {
-                job.Progress(done, total);
-                job.Token.ThrowIfCancellationRequested();
-            });
-            int side = Options.InputSide;
+                token.ThrowIfCancellationRequested();
+                return Queue.RunBlocking(() => _network.Forward(input, tap), token);
+            }
+            var result = Occlusion.Run(Gated, image.Input, layer, _network.ClassCount, patch, stride, classIndex, Options.OcclusionBatch,
+                _network.OccluderFill, (done, total) =>
+                {
+                    job.Progress(done, total);
+                    token.ThrowIfCancellationRequested();
+                });
+            int h = _network.InputHeight, w = _network.InputWidth;
             var maps = new Dictionary<string, byte[]>
             {
-                ["activation"] = Png(ProjectionPicture.ScaleNearest(ProjectionPicture.Heatmap(result.Activation, result.Rows, result.Cols, Colormap.Viridis), side, side)),
+                ["activation"] = Png(ProjectionPicture.ScaleNearest(ProjectionPicture.Heatmap(result.Activation, result.Rows, result.Cols, Colormap.Viridis), w, h)),
             };
             if (result.Probability is not null)
-                maps["probability"] = Png(ProjectionPicture.ScaleNearest(ProjectionPicture.Heatmap(result.Probability, result.Rows, result.Cols, Colormap.Magma), side, side));
-            job.Complete(result, maps, result.ClassIndex is int c ? ImageNetClasses.Get(c).Label : null);
+                maps["probability"] = Png(ProjectionPicture.ScaleNearest(ProjectionPicture.Heatmap(result.Probability, result.Rows, result.Cols, Colormap.Magma), w, h));
+            job.Complete(result, maps, result.ClassIndex is int c ? _network.Label(c) : null);
         }
         catch (OperationCanceledException) { job.Stop(JobStatus.Cancelled, null); }
         catch (Exception e) when (e is DeconvException or ArgumentException or InvalidOperationException) { job.Stop(JobStatus.Failed, e.Message); }
@@ -265,10 +276,15 @@ public sealed class Explorer : IDisposable
         }
     }
 
-    private static void ConvLayerOrBad(string layer)
+    private void MapLayerOrBad(string layer)
     {
-        if (!Vgg16Architecture.ConvBase.Any(l => l.Name == layer))
-            throw LiveException.Bad($"unknown layer '{layer}' (expected one of {string.Join(", ", Vgg16Architecture.ConvBase.Select(l => l.Name))})");
+        if (!_network.MapLayers.Any(l => l.Name == layer))
+            throw LiveException.Bad($"unknown layer '{layer}' (expected one of {string.Join(", ", _network.MapLayers.Select(l => l.Name))})");
+    }
+
+    private void NeedAnimations(string what)
+    {
+        if (!HasAnimations) throw new LiveException(LiveProblem.Unsupported, $"{what} is VGG16-only for now; {_network.Name}'s layers, projections, occlusion and camera work");
     }
 
     private static void CheckChannel(string layer, int channel, int channels)
@@ -281,7 +297,7 @@ public sealed class Explorer : IDisposable
     public void Dispose()
     {
         CancelAll();
-        _projector.Dispose();
+        _network.Dispose();
         _owned?.Dispose();
     }
 }

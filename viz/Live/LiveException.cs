@@ -13,6 +13,10 @@ public enum LiveProblem
     Unreadable,
     /// <summary>The device queue is full: try again after <see cref="LiveException.RetryAfterSeconds"/>.</summary>
     Busy,
+    /// <summary>The network cannot do this (e.g. the journey GIF on a user's model): one line saying what it can do.</summary>
+    Unsupported,
+    /// <summary>The request meets data made for another network (a features folder of another model).</summary>
+    Conflict,
 }
 
 /// <summary>A user-facing failure of the live explorer: <see cref="Exception.Message"/> is one line fit to show.</summary>

@@ -26,9 +26,9 @@ public sealed class LiveImage : ICacheWeighed
     public required string Name { get; init; }
     public required int OriginalWidth { get; init; }
     public required int OriginalHeight { get; init; }
-    /// <summary>(1, H, W, 3) preprocessed input.</summary>
+    /// <summary>(1, H, W, C) preprocessed input (C = 3 for VGG16; 1 or 3 for a user's model).</summary>
     public required Tensor Input { get; init; }
-    /// <summary>The picture the network saw (resized), RGB.</summary>
+    /// <summary>The picture the network saw (resized), RGB (R = G = B for a grayscale model).</summary>
     public required RgbCanvas Picture { get; init; }
     public required RecordingTap Forward { get; init; }
     public required IReadOnlyList<LiveClass>? Top5 { get; init; }
@@ -40,7 +40,7 @@ public sealed class LiveImage : ICacheWeighed
         Interlocked.Read(ref _renderedBytes);
 
     public Tensor Activation(string layer) =>
-        Forward.Activations.TryGetValue(layer, out var t) ? t : throw LiveException.Bad($"unknown layer '{layer}' (expected one of {string.Join(", ", Vgg16Architecture.ConvBase.Select(l => l.Name))})");
+        Forward.Activations.TryGetValue(layer, out var t) ? t : throw LiveException.Bad($"unknown layer '{layer}' (expected one of {string.Join(", ", Layers.Select(l => l.Name))})");
 
     /// <summary>A rendered picture by key, rendered once (a bounded number are kept per image).</summary>
     public byte[] Rendered(string key, Func<byte[]> render)

@@ -87,7 +87,8 @@ internal static class ImageEndpoints
         name = image.Name,
         width = image.OriginalWidth,
         height = image.OriginalHeight,
-        inputSide = explorer.Options.InputSide,
+        inputSide = Math.Min(explorer.Network.InputHeight, explorer.Network.InputWidth),
+        input = new { height = explorer.Network.InputHeight, width = explorer.Network.InputWidth, channels = explorer.Network.InputChannels },
         top5 = image.Top5,
         layers = image.Layers,
     };

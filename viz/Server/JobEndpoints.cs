@@ -22,8 +22,8 @@ internal static class JobEndpoints
         app.MapPost("/api/images/{id}/occlusion", (string id, string? layer, int? patch, int? stride, int? @class) =>
         {
             var image = explorer.Get(id);
-            int side = explorer.Options.InputSide;
-            var job = explorer.StartOcclusion(image, layer ?? "block5_conv3", patch ?? Math.Max(1, side * 2 / 7), stride ?? Math.Max(1, side / 7), @class);
+            int side = Math.Min(explorer.Network.InputHeight, explorer.Network.InputWidth);
+            var job = explorer.StartOcclusion(image, layer ?? explorer.DefaultOcclusionLayer, patch ?? Math.Max(1, side * 2 / 7), stride ?? Math.Max(1, side / 7), @class);
             return Results.Json(job.State, Json, statusCode: 202);
         });
 

@@ -32,7 +32,7 @@ public sealed class LiveServer : IAsyncDisposable
     public static async Task<LiveServer> StartAsync(Explorer explorer, ServerSettings settings, CancellationToken cancel = default)
     {
         var samples = settings.SamplesFolder is null ? null : new SampleFolder(settings.SamplesFolder);
-        var features = settings.FeaturesFolder is null ? null : new FeatureIndex(settings.FeaturesFolder);
+        var features = settings.FeaturesFolder is null ? null : new FeatureIndex(settings.FeaturesFolder, explorer.Network.FeaturesIdentity);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {

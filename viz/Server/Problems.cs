@@ -20,6 +20,8 @@ internal static class Problems
         LiveException { Problem: LiveProblem.TooLarge } l => (413, "Image too large", l.Message, 0),
         LiveException { Problem: LiveProblem.Unreadable } l => (422, "Not a readable image", l.Message, 0),
         LiveException { Problem: LiveProblem.Busy } l => (503, "Busy", l.Message, l.RetryAfterSeconds),
+        LiveException { Problem: LiveProblem.Unsupported } l => (501, "Not available for this model", l.Message, 0),
+        LiveException { Problem: LiveProblem.Conflict } l => (409, "Made for another model", l.Message, 0),
         BadHttpRequestException b => (b.StatusCode, b.StatusCode == 413 ? "Request too large" : "Bad request", FirstLine(b.Message), 0),
         _ => (500, "Internal error", "the server failed to answer this request; see its log", 0),
     };

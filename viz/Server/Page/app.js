@@ -61,7 +61,15 @@ async function readHash() {
 async function loadModel() {
   const model = await (await api('/api/model')).json();
   view.model = model;
-  $('model-info').textContent = `${model.network} · weights: ${model.weights} · device: ${model.device} · input ${model.inputSide}×${model.inputSide}`;
+  const input = model.input || { height: model.inputSide, width: model.inputSide, channels: 3 };
+  $('model-info').textContent = `${model.network} · weights: ${model.weights} · device: ${model.device} · input ${input.height}×${input.width}` +
+    (input.channels === 1 ? ' grayscale' : '');
+  $('network-name').textContent = `${model.network}, live`;
+  document.title = `engine-viz — ${model.network} live`;
+  $('animations-panel').hidden = model.animations === false;
+  if (input.height !== input.width) // a non-square input is shown whole (not cropped), so the occlusion overlay lines up
+    for (const id of ['input-img', 'occ-overlay']) $(id).style.height = `${Math.round(224 * input.height / input.width)}px`;
+  if (model.classes) $('occ-class').max = String(model.classes - 1);
   $('random-weights').hidden = !model.randomWeights;
   const select = $('sample');
   for (const name of model.samples) select.add(new Option(name, name));
@@ -85,21 +93,22 @@ async function loadModel() {
   $('occ-patch').value = Math.max(1, Math.round(model.inputSide * 2 / 7));
   $('occ-stride').value = Math.max(1, Math.round(model.inputSide / 7));
   $('occ-class-label').hidden = !model.hasTop;
-  $('top5-note').textContent = model.hasTop ? '' : 'these weights have no classifier top: no top-5';
+  $('top5-note').textContent = model.hasTop ? (model.outputIsProbability === false ? 'scores (the model ends without a softmax)' : '')
+    : 'these weights have no classifier top: no top-5';
   document.body.dataset.ready = 'model';
 }
 
 // ---- choosing an image -----------------------------------------------------------------------------------------
 
 async function openSample(name) {
-  say(`running VGG16 on ${name}…`, true);
+  say(`running ${view.model.network} on ${name}…`, true);
   const info = await (await api(`/api/images?sample=${encodeURIComponent(name)}`, { method: 'POST' })).json();
   $('sample').value = name;
   await showImage(info, name);
 }
 
 async function openBytes(blob, name) {
-  say(`running VGG16 on ${name}…`, true);
+  say(`running ${view.model.network} on ${name}…`, true);
   const info = await (await api('/api/images', { method: 'POST', body: blob, headers: { 'X-File-Name': name.replace(/[^\x20-\x7e]/g, '_').slice(0, 150) } })).json();
   $('sample').value = '';
   await showImage(info, null);
@@ -109,12 +118,13 @@ async function showImage(info, sample) {
   stopCamera();
   view.image = info; view.sample = sample;
   $('input-img').src = imageUrl('input.png');
-  $('input-caption').textContent = `${info.name} · ${info.width}×${info.height} → ${info.inputSide}×${info.inputSide}`;
+  const input = info.input || { height: info.inputSide, width: info.inputSide };
+  $('input-caption').textContent = `${info.name} · ${info.width}×${info.height} → ${input.width}×${input.height}`;
   $('occ-overlay').hidden = true;
   showTop5(info.top5);
   for (const b of $('layers').children) b.disabled = false;
   $('occ-run').disabled = false;
-  $('journey-button').disabled = false; $('zoom-button').disabled = false;
+  $('journey-button').disabled = view.model.animations === false; $('zoom-button').disabled = view.model.animations === false;
   $('journey-img').hidden = true; $('zoom-img').hidden = true;
   $('occ-map').hidden = true; $('occ-prob').hidden = true; $('occ-status').textContent = ''; $('occ-progress').value = 0;
   say(`${info.name}: forward pass done; choose a layer`, true);
@@ -129,7 +139,7 @@ function showTop5(top5) {
   const list = $('top5');
   list.replaceChildren(...(top5 || []).map(c => {
     const li = document.createElement('li');
-    li.textContent = `${c.label} ${(100 * c.probability).toFixed(1)}%`;
+    li.textContent = view.model.outputIsProbability === false ? `${c.label} ${c.probability.toPrecision(4)}` : `${c.label} ${(100 * c.probability).toFixed(1)}%`;
     li.title = `class ${c.index}`;
     return li;
   }));
