@@ -35,7 +35,7 @@ public sealed class ConvLayer : CnnLayer
     public int OutChannels => Output.Channels;
     public override LayerKind Kind => LayerKind.Conv2D;
     /// <summary>True when the VGG16 register-blocked kernel applies: 3×3, stride 1, 'same'.</summary>
-    public bool IsSame3x3 => Window is { KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, PadTop: 1, PadBottom: 1, PadLeft: 1, PadRight: 1 };
+    public bool IsSame3x3 => PackedConv2d.IsSame3x3(Window);
 }
 
 /// <summary>MaxPooling2D (with switches) or AveragePooling2D.</summary>
