@@ -37,6 +37,7 @@ public static class ServeCommand
         command.Options.Add(Features);
         command.Options.Add(CacheMb);
         command.Options.Add(Queue);
+        command.Options.Add(ModelOptions.Model); // accepted only to refuse own models with a clear line (see Execute)
         command.SetAction(r => Execute(r));
         return command;
     }
@@ -44,6 +45,9 @@ public static class ServeCommand
     private static int Execute(ParseResult r)
     {
         var console = new CliConsole(r.GetValue(CommonOptions.Quiet), r.GetValue(CommonOptions.Json));
+        if (r.GetValue(ModelOptions.Model) is { } model && !string.Equals(model, "vgg16", StringComparison.OrdinalIgnoreCase))
+            throw new CliException($"--model {model}: serve runs VGG16 only for now (its live explorer, projections and occlusion are built on " +
+                                   $"VGG16's layers); for your model's grids, journey and report run engine-viz IMAGE --model {model}", 2);
         int port = r.GetValue(Port), cacheMb = r.GetValue(CacheMb), queue = r.GetValue(Queue);
         string host = r.GetValue(Host)!;
         if (port is < 0 or > 65535) throw new CliException($"--port must be 0..65535, got {port}", 2);
