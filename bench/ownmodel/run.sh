@@ -47,7 +47,7 @@ bench_rows=""
 for m in $models; do
   for b in 1 8; do
     line=$("$work/viz-r2r/engine-viz" bench --model "$work/models/$m.h5" --batch "$b" --iterations 50 --warmup 5 --json --quiet | tail -1)
-    bench_rows+=$(/usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(f"| {sys.argv[2]} | {tuple(d[\"input\"])} | {d[\"mflop_per_image\"]:.1f} | {d[\"batch\"]} | {d[\"median_ms\"]:.3f} | {d[\"images_per_s\"]:.0f} | {d[\"gflops_per_s\"]:.1f} |")' "$line" "$m")$'\n'
+    bench_rows+=$(/usr/bin/python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("| %s | %s | %.1f | %d | %.3f | %.0f | %.1f |" % (sys.argv[2], tuple(d["input"]), d["mflop_per_image"], d["batch"], d["median_ms"], d["images_per_s"], d["gflops_per_s"]))' "$line" "$m")$'\n'
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -146,17 +146,34 @@ public static class Conv2dGeneral
         }
     }
 
-    /// <summary>Copies short runs (a few floats for 1- and 3-channel inputs) without a call into the span machinery.</summary>
+    /// <summary>
+    /// Copies one run of a window row (KW·Cin floats: a few for 1- and 3-channel inputs, hundreds for deep layers) with
+    /// inline vector moves: a call into memmove per run costs more than the copy for the short ones.
+    /// </summary>
     private static unsafe void Copy(float* src, float* dst, int count)
     {
-        if (count >= 4) { new ReadOnlySpan<float>(src, count).CopyTo(new Span<float>(dst, count)); return; }
-        for (int i = 0; i < count; i++) dst[i] = src[i];
+        if (count < 4)
+        {
+            for (int j = 0; j < count; j++) dst[j] = src[j];
+            return;
+        }
+        int i = 0;
+        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        if (i + 4 <= count) { Vector128.Store(Vector128.Load(src + i), dst + i); i += 4; }
+        if (i < count) Vector128.Store(Vector128.Load(src + count - 4), dst + count - 4); // overlaps what was copied
     }
 
     private static unsafe void Clear(float* dst, int count)
     {
-        if (count >= 4) { new Span<float>(dst, count).Clear(); return; }
-        for (int i = 0; i < count; i++) dst[i] = 0;
+        if (count < 4)
+        {
+            for (int j = 0; j < count; j++) dst[j] = 0;
+            return;
+        }
+        int i = 0;
+        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256<float>.Zero, dst + i);
+        if (i + 4 <= count) { Vector128.Store(Vector128<float>.Zero, dst + i); i += 4; }
+        if (i < count) Vector128.Store(Vector128<float>.Zero, dst + count - 4);
     }
 
     internal static void CheckLengths(int inputLength, int height, int width, int inChannels, Window2D window, int kernelLength, int biasLength, int outChannels, int outputLength)
