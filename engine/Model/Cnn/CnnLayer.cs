@@ -34,7 +34,7 @@ public sealed class ConvLayer : CnnLayer
     public int InChannels => Input.Channels;
     public int OutChannels => Output.Channels;
     public override LayerKind Kind => LayerKind.Conv2D;
-    /// <summary>True when the VGG16 register-blocked kernel applies: 3×3, stride 1, 'same'.</summary>
+    /// <summary>3×3, stride 1, 'same': the windows VGG16's direct kernel runs (<see cref="PackedConv2d"/> also weighs the row width).</summary>
     public bool IsSame3x3 => PackedConv2d.IsSame3x3(Window);
 }
 
