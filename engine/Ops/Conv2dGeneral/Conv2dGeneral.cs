@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace CnnEngine.Ops;
@@ -71,6 +72,8 @@ public static class Conv2dGeneral
     private sealed record Job(nint Input, nint Output, int Images, int Height, int Width, int InChannels, Window2D Window,
         int OutHeight, int OutWidth, int Depth, long Pixels, int TilesPerJob, bool Direct, PackedGemmWeights Weights);
 
+    // Optimized at first call: a CLI run does one forward, too few for tiered compilation to leave its unoptimized first tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunJob<TKernel>(Job job, long index) where TKernel : IGemmMicrokernel
     {
         int rows = TKernel.TileRows, depth = job.Depth, cout = job.Weights.OutChannels, panels = job.Weights.Panels;
@@ -114,6 +117,7 @@ public static class Conv2dGeneral
     }
 
     /// <summary>im2col for pixels m0 … m0 + count − 1 (flattened over N, OH, OW): A[i] = the window's (KH, KW, Cin) values, zeros outside the image and past the last pixel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Gather(Job job, long m0, int count, int aRows, float* a)
     {
         var w = job.Window;
