@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Own-model speed (issue 11), one command: writes bench/results/ownmodel.md.
 #  1. Convolution per layer shape, this engine vs PyTorch F.conv2d (NCHW and channels_last), batch 1 and 8, interleaved
-#     workers on the same thread count (run.py).
+#     workers on the same thread count (run.py): all cores, then one thread each.
 #  2. The full default run of small own CNNs, end to end: `engine-viz PHOTO --model M.h5 --out DIR --force --quiet --json`
 #     from a Release publish (ReadyToRun, and plain JIT), process wall time including .NET startup, median of N, plus
 #     user+sys CPU time and the run's own wall_ms (image decode to last file renamed into place; no startup/arg parsing).
@@ -25,6 +25,7 @@ dotnet publish viz/EngineViz.csproj -c Release -o "$work/viz-jit" -v q -nodeReus
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 conv=$(/usr/bin/python3 bench/ownmodel/run.py --build "$work/conv" --rounds "$rounds" --k 5 --threads "$threads")
+conv1=$(/usr/bin/python3 bench/ownmodel/run.py --build "$work/conv" --rounds "$rounds" --k 5 --threads 1)
 
 models="emotion60 catsdogs64 gray_valid elu_s2"
 default_rows=""
@@ -65,6 +66,10 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "$rounds rounds × 5 calls per worker, order rotating, 20 ms pause between workers (spinning threads park)."
   echo
   echo "$conv" | grep '^|'
+  echo
+  echo "The same on **one thread each** (the kernels alone, without the two cores' scaling; less sensitive to other load):"
+  echo
+  echo "$conv1" | grep '^|'
   echo
   echo "**Full default run** (\`engine-viz PHOTO --model M.h5 --out DIR --force --quiet --json\`: decode, load the .h5, forward,"
   echo "grids, journey.gif, zoom.gif, index.html): median of $repeats runs of the whole process. wall_ms: the run's own clock"
