@@ -154,6 +154,7 @@ public static class Conv2dGeneral
     /// Copies one run of a window row (KW·Cin floats: a few for 1- and 3-channel inputs, hundreds for deep layers) with
     /// inline vector moves: a call into memmove per run costs more than the copy for the short ones.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Copy(float* src, float* dst, int count)
     {
         if (count < 4)
@@ -167,6 +168,7 @@ public static class Conv2dGeneral
         if (i < count) Vector128.Store(Vector128.Load(src + count - 4), dst + count - 4); // overlaps what was copied
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Clear(float* dst, int count)
     {
         if (count < 4)
