@@ -89,7 +89,7 @@ public static class Conv2dGeneral
             a = (float*)job.Input + m0 * depth; // 1×1 stride 1: the input pixels are A's rows already
         else
         {
-            int need = tiles * rows * depth;
+            int need = tiles * rows * depth; // A (tiles · TileRows, K)
             block = t_block is { } b && b.Length >= need ? b : t_block = GC.AllocateUninitializedArray<float>(Math.Max(need, 1024), pinned: true);
             fixed (float* bp = block) a = bp; // pinned array: the pointer stays valid
             Gather(job, m0, count, tiles * rows, a);
