@@ -91,7 +91,10 @@ public static class BenchCommand
         string device = parse.GetValue(CommonOptions.Device) ?? "auto";
         if (device is not ("auto" or "cpu"))
             throw new CliException($"--device {device}: your own models run on the CPU engine for now (use --device cpu or auto)", 2);
-        var model = OwnModelRun.Load(parse.GetValue(ModelOptions.Model)!, parse, console);
+        string modelArg = parse.GetValue(ModelOptions.Model)!;
+        if (parse.GetResult(CommonOptions.Weights) is not null && !string.Equals(modelArg, "vgg19", StringComparison.OrdinalIgnoreCase))
+            throw new CliException("--weights applies to vgg16 / vgg19; your model file holds its own weights", 2);
+        var model = OwnModelRun.Load(modelArg, parse, console);
         var shape = model.Input;
         long values = (long)batch * shape.Height * shape.Width * shape.Channels;
         if (values > 64L << 20) throw new CliException($"--batch {batch}: {batch}×{shape} inputs are too large for bench (at most 64 M values)", 2);
@@ -104,7 +107,7 @@ public static class BenchCommand
         double median = Median(times), imagesPerSecond = batch * 1000.0 / median;
         double gflops = model.Flops() * batch / (median / 1000.0) / 1e9;
         long peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
-        console.Result($"{model.Name} ({model.Source}), {backend.DeviceId} ({backend.DeviceName}), batch {batch}, {shape}: " +
+        console.Result($"{model.Source}, {backend.DeviceId} ({backend.DeviceName}), batch {batch}, {shape}: " +
                        $"median {median:F3} ms per forward, {imagesPerSecond:F1} images/s, {gflops:F1} GFLOP/s, " +
                        $"min {times[0]:F3} ms, max {times[^1]:F3} ms, peak RSS {peakRss / (1 << 20)} MB");
         console.JsonResult(new

@@ -91,6 +91,7 @@ public class OwnModelCliTests(ITestOutputHelper output)
 
     [SkippableTheory]
     [InlineData("bench", "--side", "--side: your model's input size comes from its config")]
+    [InlineData("bench", "--weights", "--weights applies to vgg16 / vgg19")]
     [InlineData("serve", "--port", "serve runs VGG16 only for now")]
     public void CommandsThatCannotTakeTheModelSaySo(string command, string option, string message)
     {
