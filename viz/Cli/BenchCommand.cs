@@ -7,7 +7,8 @@ namespace CnnEngine.Viz.Cli;
 
 /// <summary>
 /// engine-viz bench: times Forward on a seeded random batch. With notop weights that is the conv stack; with the
-/// top, the whole model. Prints the median ms per forward and images/s; --json puts one object on the last line.
+/// top, the whole model; with --model FILE|vgg19, that model (its own input size) on the CPU engine. Prints the median
+/// ms per forward and images/s; --json puts one object on the last line.
 /// </summary>
 public static class BenchCommand
 {
@@ -24,6 +25,8 @@ public static class BenchCommand
         command.Options.Add(Iterations);
         command.Options.Add(Warmup);
         command.Options.Add(Side);
+        command.Options.Add(ModelOptions.Model);
+        command.Options.Add(ModelOptions.Config);
         command.SetAction(Execute);
         return command;
     }
@@ -35,6 +38,7 @@ public static class BenchCommand
         if (batch < 1 || batch > 256) throw new CliException($"--batch must be 1..256, got {batch}", 2);
         if (iterations < 1) throw new CliException($"--iterations must be at least 1, got {iterations}", 2);
         if (warmup < 0) throw new CliException($"--warmup must be 0 or more, got {warmup}", 2);
+        if (ModelOptions.IsOwnModel(parse)) return ExecuteOwnModel(parse, console, batch, iterations, warmup);
         if (side < Vgg16Architecture.MinInputSize) throw new CliException($"--side must be at least {Vgg16Architecture.MinInputSize}", 2);
         // Before the weights load: a side or batch too large to fit is refused with the estimate, not an overflow.
         MemoryBudget.Check(parse, ForwardMemory.Of(batch, side, side, includeTop: false, ForwardMemory.Taps.None), $"bench (batch {batch}, {side}×{side})");
@@ -48,19 +52,8 @@ public static class BenchCommand
         using var backend = BackendFactory.Open(parse, weights, console);
         var input = RandomInput(batch, side);   // (N, side, side, 3), roughly the range of preprocessed pixels
 
-        for (int i = 0; i < warmup; i++) backend.Forward(input);
-        var times = new double[iterations];
-        for (int i = 0; i < iterations; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            backend.Forward(input);
-            times[i] = clock.Elapsed.TotalMilliseconds;
-            if (!console.Quiet && !console.Json) System.Console.Error.Write($"\r{i + 1}/{iterations}: {times[i]:F1} ms   ");
-        }
-        if (!console.Quiet && !console.Json) System.Console.Error.WriteLine();
-
-        Array.Sort(times);
-        double median = iterations % 2 == 1 ? times[iterations / 2] : (times[iterations / 2 - 1] + times[iterations / 2]) / 2;
+        var times = Time(() => backend.Forward(input), warmup, iterations, console);
+        double median = Median(times);
         double imagesPerSecond = batch * 1000.0 / median;
         double convFlops = Vgg16Architecture.ConvStackFlops(side, side) * batch;
         double gflops = convFlops / (median / 1000.0) / 1e9;
@@ -90,6 +83,71 @@ public static class BenchCommand
         });
         return 0;
     }
+
+    /// <summary>--model FILE|vgg19: the model's forward (every layer, no taps) on the CPU engine at its own input size.</summary>
+    private static int ExecuteOwnModel(ParseResult parse, CliConsole console, int batch, int iterations, int warmup)
+    {
+        if (parse.GetResult(Side) is { Implicit: false }) throw new CliException("--side: your model's input size comes from its config", 2);
+        string device = parse.GetValue(CommonOptions.Device) ?? "auto";
+        if (device is not ("auto" or "cpu"))
+            throw new CliException($"--device {device}: your own models run on the CPU engine for now (use --device cpu or auto)", 2);
+        string modelArg = parse.GetValue(ModelOptions.Model)!;
+        if (parse.GetResult(CommonOptions.Weights) is not null && !string.Equals(modelArg, "vgg19", StringComparison.OrdinalIgnoreCase))
+            throw new CliException("--weights applies to vgg16 / vgg19; your model file holds its own weights", 2);
+        var model = OwnModelRun.Load(modelArg, parse, console);
+        var shape = model.Input;
+        long values = (long)batch * shape.Height * shape.Width * shape.Channels;
+        if (values > 64L << 20) throw new CliException($"--batch {batch}: {batch}×{shape} inputs are too large for bench (at most 64 M values)", 2);
+        using var backend = new CnnEngine.Backends.Model.CnnCpuBackend(model);
+        var input = new Tensor(batch, shape.Height, shape.Width, shape.Channels); // (N, H, W, C), pixel-like 0..255
+        var rng = new Random(1234);
+        for (int i = 0; i < input.Data.Length; i++) input.Data[i] = (float)(rng.NextDouble() * 255);
+
+        var times = Time(() => backend.Forward(input), warmup, iterations, console);
+        double median = Median(times), imagesPerSecond = batch * 1000.0 / median;
+        double gflops = model.Flops() * batch / (median / 1000.0) / 1e9;
+        long peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
+        console.Result($"{model.Source}, {backend.DeviceId} ({backend.DeviceName}), batch {batch}, {shape}: " +
+                       $"median {median:F3} ms per forward, {imagesPerSecond:F1} images/s, {gflops:F1} GFLOP/s, " +
+                       $"min {times[0]:F3} ms, max {times[^1]:F3} ms, peak RSS {peakRss / (1 << 20)} MB");
+        console.JsonResult(new
+        {
+            median_ms = median,
+            min_ms = times[0],
+            max_ms = times[^1],
+            images_per_s = imagesPerSecond,
+            gflops_per_s = gflops,
+            mflop_per_image = model.Flops() / 1e6,
+            batch,
+            input = new[] { shape.Height, shape.Width, shape.Channels },
+            iterations,
+            model = model.Source,
+            device = backend.DeviceId,
+            device_name = backend.DeviceName,
+            peak_rss_mb = peakRss / (1 << 20),
+        });
+        return 0;
+    }
+
+    /// <summary>Runs <paramref name="forward"/> warmup times untimed, then times each of iterations runs; returns the times sorted.</summary>
+    private static double[] Time(Action forward, int warmup, int iterations, CliConsole console)
+    {
+        for (int i = 0; i < warmup; i++) forward();
+        var times = new double[iterations];
+        for (int i = 0; i < iterations; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            forward();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (!console.Quiet && !console.Json) System.Console.Error.Write($"\r{i + 1}/{iterations}: {times[i]:F1} ms   ");
+        }
+        if (!console.Quiet && !console.Json) System.Console.Error.WriteLine();
+        Array.Sort(times);
+        return times;
+    }
+
+    private static double Median(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 
     private static Tensor RandomInput(int batch, int side)
     {

@@ -10,8 +10,9 @@ using CnnEngine.Viz.Report;
 namespace CnnEngine.Viz.Visualize;
 
 /// <summary>
-/// The default run's pictures: input.png, layers/NN.&lt;layer&gt;_&lt;first&gt;-&lt;last&gt;.png for the chosen conv and pool
-/// layers, journey.gif, zoom.gif and index.html. Everything is written into a temporary folder beside the output
+/// The default run's pictures, for VGG16 or any network described by a <see cref="VisualizeNetwork"/>: input.png,
+/// layers/NN.&lt;layer&gt;_&lt;first&gt;-&lt;last&gt;.png for the chosen feature-map layers, journey.gif (conv layers, and pools
+/// with --with-pools), zoom.gif (conv layers with a receptive field) and index.html. Everything is written into a temporary folder beside the output
 /// folder and renamed into place at the end, so an error leaves nothing half-written. Pictures are encoded in parallel.
 /// Bad options or inputs are a <see cref="CliException"/> (one line for the user).
 /// </summary>
@@ -33,47 +34,63 @@ public static class VisualizeRun
     /// <summary>A layer grid's file name, e.g. "00.block1_conv1_0-64.png".</summary>
     public static string GridFileName(int ordinal, string layer, ChannelRange range) => $"{ordinal:00}.{layer}_{range.First}-{range.Last}.png";
 
+    /// <summary>VGG16's default run: its 18 conv and pool layers, grids for --layers, zoom over VGG16's receptive fields.</summary>
     public static VisualizeResult Run(VisualizeOptions options, VisualizeInputs inputs, IVizProgress progress)
     {
-        var clock = Stopwatch.StartNew();
         ValidateInputs(options, inputs);
-        string output = options.OutputDirectory ?? DefaultOutputDirectory(inputs.ImagePath);
+        var convBase = Vgg16Architecture.ConvBase;
+        var network = new VisualizeNetwork(inputs.ImagePath, inputs.Picture,
+            convBase.Select(l => (l, inputs.Activations[l.Name])).ToArray(), options.Layers.ToHashSet(), ConvFields: null, Zoom: true,
+            inputs.Top5, inputs.WeightsDescription, inputs.RandomWeights, inputs.DeviceName, inputs.NpyExports,
+            inputs.ExtraSections ?? Array.Empty<ReportSection>());
+        return Run(options, network, progress);
+    }
+
+    /// <summary>The default run of any network: the pictures (in parallel), then the report; see the class summary.</summary>
+    public static VisualizeResult Run(VisualizeOptions options, VisualizeNetwork network, IVizProgress progress)
+    {
+        var clock = Stopwatch.StartNew();
+        try { network.Picture.Validate(); }
+        catch (ArgumentException e) { throw new CliException(e.Message); }
+        options.CheckPicture(network.Picture.Width, network.Picture.Height);
+        string output = options.OutputDirectory ?? DefaultOutputDirectory(network.ImagePath);
         using var folder = new AtomicDirectory(output, options.Force);
         var files = new ConcurrentBag<WrittenFile>();
         (int X, int Y) zoomTarget = default;
+        var maps = network.Maps;
+        var journeyLayers = network.JourneyLayers(options.WithPools);
+        var zoomLayers = network.ZoomLayers();
 
         try
         {
             progress.Run(scope =>
             {
                 Directory.CreateDirectory(folder.File(LayersFolder));
-                var input = new RgbCanvas(inputs.Picture.Width, inputs.Picture.Height, inputs.Picture.Rgb);
-                var convBase = Vgg16Architecture.ConvBase;
-                var stats = new LayerStats[convBase.Count];
-                var gridFiles = new string?[convBase.Count];
-                var gridRanges = new string?[convBase.Count];
+                var input = new RgbCanvas(network.Picture.Width, network.Picture.Height, network.Picture.Rgb);
+                var stats = new LayerStats[maps.Count];
+                var gridFiles = new string?[maps.Count];
+                var gridRanges = new string?[maps.Count];
                 string zoomDescription = "";
 
-                var gridStep = scope.Start("layer grids", options.Layers.Count);
+                var gridStep = scope.Start("layer grids", maps.Count(m => network.DrawsGrid(m.Layer.Name)));
                 var journeyStep = scope.Start("journey.gif", 1);
-                var zoomStep = scope.Start("zoom.gif", 1);
+                var zoomStep = zoomLayers.Length > 0 ? scope.Start("zoom.gif", 1) : null;
 
                 Parallel.Invoke(
                     () =>
                     {
                         Write(folder, InputFile, "input", PngWriter.Encode(input.Pixels, input.Width, input.Height, 3), files);
-                        Parallel.For(0, convBase.Count, i => stats[i] = LayerStats.Of(inputs.Activations[convBase[i].Name]));
+                        Parallel.For(0, maps.Count, i => stats[i] = LayerStats.Of(maps[i].Activation));
                     },
                     () =>
                     {
-                        Parallel.For(0, convBase.Count, i =>
+                        Parallel.For(0, maps.Count, i =>
                         {
-                            var layer = convBase[i];
-                            if (!options.Layers.Contains(layer.Name)) return;
-                            Tensor activation = inputs.Activations[layer.Name];
+                            var (layer, activation) = maps[i];
+                            if (!network.DrawsGrid(layer.Name)) return;
                             var range = (options.Channels ?? new ChannelRange(0, activation.Shape[3])).ClampTo(activation.Shape[3]);
                             var canvas = LayerGridRenderer.Render(new LayerGridRequest(i, layer.Name, activation, range.First, range.Last,
-                                options.Colormap, options.SharedScale, inputs.RandomWeights));
+                                options.Colormap, options.SharedScale, network.RandomWeights));
                             string relative = $"{LayersFolder}/{GridFileName(i, layer.Name, range)}";
                             Write(folder, relative, "layer-grid", PngWriter.Encode(canvas.Pixels, canvas.Width, canvas.Height, 3), files);
                             gridFiles[i] = relative;
@@ -84,18 +101,19 @@ public static class VisualizeRun
                     },
                     () =>
                     {
-                        var layers = convBase.Where(l => l.IsConv || (options.WithPools && l.IsPool))
-                            .Select(l => (l, inputs.Activations[l.Name])).ToArray();
-                        var frames = JourneyAnimation.BuildFrames(new JourneyRequest(input, layers, options.Colormap,
-                            options.SharedScale, inputs.RandomWeights, options.FrameDelayMs));
-                        Write(folder, JourneyFile, "journey", GifWriter.Encode(frames), files);
+                        if (journeyLayers.Length > 0)
+                        {
+                            var frames = JourneyAnimation.BuildFrames(new JourneyRequest(input, journeyLayers, options.Colormap,
+                                options.SharedScale, network.RandomWeights, options.FrameDelayMs));
+                            Write(folder, JourneyFile, "journey", GifWriter.Encode(frames), files);
+                        }
                         journeyStep.Done();
                     },
                     () =>
                     {
-                        var layers = convBase.Where(l => l.IsConv).Select(l => (l, inputs.Activations[l.Name])).ToArray();
-                        var request = new ZoomRequest(input, layers, options.Colormap, options.SharedScale, inputs.RandomWeights,
-                            options.Zoom is { } z ? (z.X, z.Y) : null);
+                        if (zoomStep is null) return;
+                        var request = new ZoomRequest(input, zoomLayers, options.Colormap, options.SharedScale, network.RandomWeights,
+                            options.Zoom is { } z ? (z.X, z.Y) : null, network.ConvFields);
                         var plan = ZoomAnimation.Plan(request);
                         zoomTarget = ((int)Math.Round(plan.Target.X), (int)Math.Round(plan.Target.Y));
                         zoomDescription = options.Zoom is null
@@ -107,25 +125,27 @@ public static class VisualizeRun
                     });
 
                 var reportStep = scope.Start("index.html", 1);
-                var sections = inputs.ExtraSections ?? Array.Empty<ReportSection>();
-                foreach (var asset in sections.SelectMany(s => s.Assets ?? Array.Empty<ReportAsset>()))
+                foreach (var asset in network.ExtraSections.SelectMany(s => s.Assets ?? Array.Empty<ReportAsset>()))
                     Write(folder, asset.RelativePath, "asset", asset.Bytes, files);
+                var convs = journeyLayers.Where(m => m.Layer.IsConv).ToArray();
+                string? caption = convs.Length == 0 ? null :
+                    $"The journey: the input, then every conv layer's channels, {convs[0].Layer.Name} to {convs[^1].Layer.Name}.";
                 var model = new ReportModel(
-                    Path.GetFileName(inputs.ImagePath), InputFile, input.Width, input.Height,
-                    inputs.Top5?.Select(c => new ReportClass(c.ClassIndex, c.Label, c.Probability)).ToArray(),
-                    convBase.Select((l, i) => new ReportLayer(i, l.Name, inputs.Activations[l.Name].Shape, stats[i], gridFiles[i], gridRanges[i])).ToArray(),
-                    JourneyFile, ZoomFile, zoomDescription,
-                    NpyLinks(inputs.NpyExports, folder.FinalPath),
-                    inputs.RandomWeights, inputs.WeightsDescription, inputs.DeviceName, options.Colormap.Name, options.SharedScale,
-                    sections);
+                    Path.GetFileName(network.ImagePath), InputFile, input.Width, input.Height,
+                    network.Top?.Select(c => new ReportClass(c.ClassIndex, c.Label, c.Probability)).ToArray(),
+                    maps.Select((m, i) => new ReportLayer(i, m.Layer.Name, m.Activation.Shape, stats[i], gridFiles[i], gridRanges[i])).ToArray(),
+                    journeyLayers.Length > 0 ? JourneyFile : null, zoomStep is not null ? ZoomFile : null, zoomDescription,
+                    NpyLinks(network.NpyExports, folder.FinalPath),
+                    network.RandomWeights, network.ModelDescription, network.DeviceName, options.Colormap.Name, options.SharedScale,
+                    network.ExtraSections, JourneyCaption: caption);
                 string html = HtmlReport.Build(model);
                 Write(folder, ReportFile, "report", new System.Text.UTF8Encoding(false).GetBytes(html), files);
                 reportStep.Done();
                 if (options.SingleFile)
                 {
-                    var singleStep = scope.Start(SingleFileName(inputs.ImagePath), 1);
+                    var singleStep = scope.Start(SingleFileName(network.ImagePath), 1);
                     string inlined = SingleFileReport.Inline(html, relative => File.ReadAllBytes(folder.File(relative)));
-                    Write(folder, SingleFileName(inputs.ImagePath), "report-single-file", new System.Text.UTF8Encoding(false).GetBytes(inlined), files);
+                    Write(folder, SingleFileName(network.ImagePath), "report-single-file", new System.Text.UTF8Encoding(false).GetBytes(inlined), files);
                     singleStep.Done();
                 }
                 return 0;

@@ -17,8 +17,7 @@ namespace CnnEngine.Backends.Model;
 public sealed class CnnCpuBackend : ICnnBackend
 {
     private readonly bool _scalar;
-    private readonly Dictionary<string, PackedConv3x3> _conv3x3 = new();
-    private readonly Dictionary<string, PackedGemmWeights> _gemm = new();
+    private readonly Dictionary<string, PackedConv2d> _convs = new();
     private readonly object _lock = new();
     private bool _disposed;
 
@@ -37,10 +36,7 @@ public sealed class CnnCpuBackend : ICnnBackend
         try
         {
             foreach (var conv in model.Layers.OfType<ConvLayer>())
-            {
-                if (conv.IsSame3x3) _conv3x3[conv.Name] = PackedConv3x3.Pack(conv.Kernel, conv.Bias, conv.InChannels, conv.OutChannels);
-                else _gemm[conv.Name] = PackedGemmWeights.Pack(conv.Kernel, conv.Bias, conv.Window.KernelH * conv.Window.KernelW * conv.InChannels, conv.OutChannels);
-            }
+                _convs[conv.Name] = new PackedConv2d(conv.Window, conv.Kernel, conv.Bias, conv.InChannels, conv.OutChannels, conv.Input.Width);
         }
         catch
         {
@@ -126,22 +122,16 @@ public sealed class CnnCpuBackend : ICnnBackend
             Elementwise.Activate(y.Data, conv.OutChannels, conv.Activation);
             return;
         }
-        if (_conv3x3.TryGetValue(conv.Name, out var packed))
-        {
-            bool fused = conv.Activation.IsPlainRelu;
-            for (int i = 0; i < n; i++) Conv3x3.Run(x.Image(i), s.Height, s.Width, packed, y.Image(i), relu: fused);
-            if (!fused) Elementwise.Activate(y.Data, conv.OutChannels, conv.Activation);
-            return;
-        }
-        Conv2dGeneral.Run(x.Data, n, s.Height, s.Width, s.Channels, conv.Window, _gemm[conv.Name], y.Data);
-        Elementwise.Activate(y.Data, conv.OutChannels, conv.Activation);
+        var packed = _convs[conv.Name];
+        bool fused = packed.FusesRelu && conv.Activation.IsPlainRelu;
+        packed.Run(x.Data, n, s.Height, s.Width, y.Data, relu: fused);
+        if (!fused) Elementwise.Activate(y.Data, conv.OutChannels, conv.Activation);
     }
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var p in _conv3x3.Values) p.Dispose();
-        foreach (var p in _gemm.Values) p.Dispose();
+        foreach (var p in _convs.Values) p.Dispose();
     }
 }

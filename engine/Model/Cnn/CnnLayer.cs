@@ -34,8 +34,8 @@ public sealed class ConvLayer : CnnLayer
     public int InChannels => Input.Channels;
     public int OutChannels => Output.Channels;
     public override LayerKind Kind => LayerKind.Conv2D;
-    /// <summary>True when the VGG16 register-blocked kernel applies: 3×3, stride 1, 'same'.</summary>
-    public bool IsSame3x3 => Window is { KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, PadTop: 1, PadBottom: 1, PadLeft: 1, PadRight: 1 };
+    /// <summary>3×3, stride 1, 'same': the windows VGG16's direct kernel runs (<see cref="PackedConv2d"/> also weighs the row width).</summary>
+    public bool IsSame3x3 => PackedConv2d.IsSame3x3(Window);
 }
 
 /// <summary>MaxPooling2D (with switches) or AveragePooling2D.</summary>

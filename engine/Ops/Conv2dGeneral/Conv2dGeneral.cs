@@ -1,19 +1,30 @@
-using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace CnnEngine.Ops;
 
 /// <summary>
 /// Convolution of any kernel size, stride and zero padding (no activation), as packed im2col + a register-blocked
-/// SIMD GEMM: for one output row, the receptive fields of its OW pixels are gathered into A (OW, K) — K = KH·KW·Cin,
-/// zeros where the window hangs over the border — and A · B + bias is computed panel by panel by the microkernel
-/// (<see cref="GemmVector512"/>: 6 pixels × 32 channels; <see cref="GemmVector256"/>: 4 × 32). Tiles that would run past
-/// the last pixel or the last channel are computed into a small scratch tile and copied. One task per output row,
-/// all cores. The oracle is <see cref="Conv2dGeneralScalar"/>.
+/// SIMD GEMM. The output (N, OH, OW, Cout) is seen as C (M, Cout) with M = N·OH·OW pixels — channels last makes
+/// consecutive pixels consecutive rows of C, across output rows and images — and K = KH·KW·Cin.
+/// Work is cut into jobs of a few tiles of TileRows pixels (sized so both cores get several jobs even at batch 1,
+/// and a job's A block stays in L2). A job gathers its pixels' receptive fields into A (rows, K) — zeros where the
+/// window hangs over the border; a 1×1 stride-1 unpadded conv skips the gather, its input already is A — then, tile by
+/// tile (the tile's A rows stay in L1), runs the microkernel over every 32-channel weight panel
+/// (<see cref="GemmVector512"/>: 6 pixels × 32 channels; <see cref="GemmVector256"/>: 4 × 32), writing C in place.
+/// Only the very last tile and a last panel narrower than 32 go through a scratch tile. Tiny layers run on the
+/// calling thread (waking the pool costs more than they do). The oracle is <see cref="Conv2dGeneralScalar"/>.
 /// </summary>
 public static class Conv2dGeneral
 {
     public static string KernelName => Vector512.IsHardwareAccelerated ? "Vector512" : "Vector256";
+
+    /// <summary>Most floats of A one job gathers (128 KB: its block and the weight panels share L2).</summary>
+    private const int MaxBlockFloats = 32 * 1024;
+    /// <summary>Below this many multiply-adds a layer runs on one thread.</summary>
+    private const long SingleThreadMacs = 200_000;
+
+    [ThreadStatic] private static float[]? t_block;
 
     /// <param name="input">(N, H, W, Cin).</param>
     /// <param name="output">(N, OH, OW, Cout).</param>
@@ -37,79 +48,138 @@ public static class Conv2dGeneral
         if (output.Length < (long)images * oh * ow * cout) throw new ArgumentException("conv: output shorter than (N, OH, OW, Cout)");
 
         int rows = TKernel.TileRows;
-        int tiles = (ow + rows - 1) / rows;
-        int aLength = checked(tiles * rows * depth); // (tiles · TileRows, K): zero rows past OW
+        long pixels = (long)images * oh * ow;
+        long tilesTotal = (pixels + rows - 1) / rows;
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
+        if (pixels * depth * cout < SingleThreadMacs) workers = 1;
+        // Tiles per job: at most what fits the A block, and few enough that every worker gets about 8 jobs.
+        long byCache = Math.Max(1, MaxBlockFloats / ((long)rows * depth));
+        long bySpread = Math.Max(1, tilesTotal / (8L * workers));
+        int tilesPerJob = (int)Math.Min(byCache, workers == 1 ? tilesTotal : bySpread);
+        long jobs = (tilesTotal + tilesPerJob - 1) / tilesPerJob;
+        bool direct = window is { KernelH: 1, KernelW: 1, StrideH: 1, StrideW: 1, PadTop: 0, PadBottom: 0, PadLeft: 0, PadRight: 0 };
+
         fixed (float* inp = input) fixed (float* outp = output)
         {
-            nint ip = (nint)inp, op = (nint)outp;
-            void Row(int job)
+            var job = new Job((nint)inp, (nint)outp, images, height, width, inChannels, window, oh, ow, depth, pixels, tilesPerJob, direct, weights);
+            if (workers == 1 || jobs == 1) for (long j = 0; j < jobs; j++) RunJob<TKernel>(job, j);
+            else Parallel.For(0, jobs, new ParallelOptions { MaxDegreeOfParallelism = workers }, j => RunJob<TKernel>(job, j));
+        }
+        GC.KeepAlive(weights); // its native panels are read through raw pointers until here
+    }
+
+    /// <summary>What every job reads (pointers as nint so a lambda can carry them).</summary>
+    private sealed record Job(nint Input, nint Output, int Images, int Height, int Width, int InChannels, Window2D Window,
+        int OutHeight, int OutWidth, int Depth, long Pixels, int TilesPerJob, bool Direct, PackedGemmWeights Weights);
+
+    // Optimized at first call: a CLI run does one forward, too few for tiered compilation to leave its unoptimized first tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RunJob<TKernel>(Job job, long index) where TKernel : IGemmMicrokernel
+    {
+        int rows = TKernel.TileRows, depth = job.Depth, cout = job.Weights.OutChannels, panels = job.Weights.Panels;
+        const int pw = PackedGemmWeights.PanelWidth;
+        long m0 = index * job.TilesPerJob * rows;
+        int count = (int)Math.Min((long)job.TilesPerJob * rows, job.Pixels - m0); // pixels of this job
+        int tiles = (count + rows - 1) / rows;
+        float* output = (float*)job.Output;
+        float* scratch = stackalloc float[8 * pw];
+        float* a;
+        float[]? block = null;
+        if (job.Direct && count == tiles * rows)
+            a = (float*)job.Input + m0 * depth; // 1×1 stride 1: the input pixels are A's rows already
+        else
+        {
+            int need = tiles * rows * depth; // A (tiles · TileRows, K)
+            block = t_block is { } b && b.Length >= need ? b : t_block = GC.AllocateUninitializedArray<float>(Math.Max(need, 1024), pinned: true);
+            fixed (float* bp = block) a = bp; // pinned array: the pointer stays valid
+            Gather(job, m0, count, tiles * rows, a);
+        }
+        for (int t = 0; t < tiles; t++)
+        {
+            float* aTile = a + (nint)t * rows * depth;
+            long mt = m0 + (long)t * rows;
+            int valid = Math.Min(rows, count - t * rows);
+            float* cTile = output + mt * cout;
+            for (int p = 0; p < panels; p++)
             {
-                int n = job / oh, oy = job % oh;
-                float[] a = ArrayPool<float>.Shared.Rent(aLength);
-                float* scratch = stackalloc float[8 * PackedGemmWeights.PanelWidth];
-                try
+                int c0 = p * pw, cols = Math.Min(pw, cout - c0);
+                if (valid == rows && cols == pw)
                 {
-                    fixed (float* ap = a)
-                    {
-                        Gather((float*)ip + (nint)n * height * width * inChannels, height, width, inChannels, window, oy, ow, ap, tiles * rows);
-                        float* outRow = (float*)op + ((nint)n * oh + oy) * ow * cout;
-                        for (int p = 0; p < weights.Panels; p++)
-                        {
-                            float* panel = weights.Panel(p), bias = weights.PanelBias(p);
-                            int c0 = p * PackedGemmWeights.PanelWidth, cols = Math.Min(PackedGemmWeights.PanelWidth, cout - c0);
-                            for (int t = 0; t < tiles; t++)
-                            {
-                                int x0 = t * rows, valid = Math.Min(rows, ow - x0);
-                                float* aTile = ap + (nint)x0 * depth;
-                                if (valid == rows && cols == PackedGemmWeights.PanelWidth)
-                                {
-                                    TKernel.Tile(aTile, depth, panel, bias, outRow + (nint)x0 * cout + c0, cout);
-                                    continue;
-                                }
-                                TKernel.Tile(aTile, depth, panel, bias, scratch, PackedGemmWeights.PanelWidth);
-                                for (int r = 0; r < valid; r++)
-                                    new ReadOnlySpan<float>(scratch + r * PackedGemmWeights.PanelWidth, cols)
-                                        .CopyTo(new Span<float>(outRow + (nint)(x0 + r) * cout + c0, cols));
-                            }
-                        }
-                    }
+                    TKernel.Tile(aTile, depth, job.Weights.Panel(p), job.Weights.PanelBias(p), cTile + c0, cout);
+                    continue;
                 }
-                finally { ArrayPool<float>.Shared.Return(a); }
+                TKernel.Tile(aTile, depth, job.Weights.Panel(p), job.Weights.PanelBias(p), scratch, pw);
+                for (int r = 0; r < valid; r++)
+                    new ReadOnlySpan<float>(scratch + r * pw, cols).CopyTo(new Span<float>(cTile + (nint)r * cout + c0, cols));
             }
-            int jobs = images * oh;
-            if (workers == 1 || jobs == 1) for (int j = 0; j < jobs; j++) Row(j);
-            else Parallel.For(0, jobs, new ParallelOptions { MaxDegreeOfParallelism = workers }, Row);
+        }
+        GC.KeepAlive(block);
+    }
+
+    /// <summary>im2col for pixels m0 … m0 + count − 1 (flattened over N, OH, OW): A[i] = the window's (KH, KW, Cin) values, zeros outside the image and past the last pixel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Gather(Job job, long m0, int count, int aRows, float* a)
+    {
+        var w = job.Window;
+        int cin = job.InChannels, height = job.Height, width = job.Width, depth = job.Depth;
+        int rowCopy = w.KernelW * cin;
+        long perImage = (long)job.OutHeight * job.OutWidth;
+        int n = (int)(m0 / perImage), rest = (int)(m0 % perImage), oy = rest / job.OutWidth, ox = rest % job.OutWidth - 1;
+        for (int i = 0; i < aRows; i++)
+        {
+            float* dst = a + (nint)i * depth;
+            if (i >= count) { new Span<float>(dst, depth).Clear(); continue; }
+            if (++ox == job.OutWidth) { ox = 0; if (++oy == job.OutHeight) { oy = 0; n++; } } // next pixel, no divisions
+            float* image = (float*)job.Input + (nint)n * height * width * cin;
+            int x0 = ox * w.StrideW - w.PadLeft;
+            bool inside = x0 >= 0 && x0 + w.KernelW <= width;
+            for (int ky = 0; ky < w.KernelH; ky++)
+            {
+                int y = oy * w.StrideH - w.PadTop + ky;
+                float* d = dst + (nint)ky * rowCopy;
+                if (y < 0 || y >= height) { Clear(d, rowCopy); continue; }
+                float* src = image + ((nint)y * width + x0) * cin;
+                if (inside) { Copy(src, d, rowCopy); continue; }
+                for (int kx = 0; kx < w.KernelW; kx++)
+                {
+                    int x = x0 + kx;
+                    if (x < 0 || x >= width) Clear(d + (nint)kx * cin, cin);
+                    else Copy(src + (nint)kx * cin, d + (nint)kx * cin, cin);
+                }
+            }
         }
     }
 
-    /// <summary>im2col for one output row: A[ox] = the window's (KH, KW, Cin) values at output (oy, ox), zeros outside the image and past OW.</summary>
-    private static unsafe void Gather(float* image, int height, int width, int cin, Window2D window, int oy, int ow, float* a, int aRows)
+    /// <summary>
+    /// Copies one run of a window row (KW·Cin floats: a few for 1- and 3-channel inputs, hundreds for deep layers) with
+    /// inline vector moves: a call into memmove per run costs more than the copy for the short ones.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy(float* src, float* dst, int count)
     {
-        int depth = window.KernelH * window.KernelW * cin;
-        int rowCopy = window.KernelW * cin;
-        for (int ox = 0; ox < aRows; ox++)
+        if (count < 4)
         {
-            float* dst = a + (nint)ox * depth;
-            if (ox >= ow) { new Span<float>(dst, depth).Clear(); continue; }
-            int x0 = ox * window.StrideW - window.PadLeft;
-            bool inside = x0 >= 0 && x0 + window.KernelW <= width;
-            for (int ky = 0; ky < window.KernelH; ky++)
-            {
-                int y = oy * window.StrideH - window.PadTop + ky;
-                float* d = dst + (nint)ky * rowCopy;
-                if (y < 0 || y >= height) { new Span<float>(d, rowCopy).Clear(); continue; }
-                float* src = image + ((nint)y * width + x0) * cin;
-                if (inside) { new ReadOnlySpan<float>(src, rowCopy).CopyTo(new Span<float>(d, rowCopy)); continue; }
-                for (int kx = 0; kx < window.KernelW; kx++)
-                {
-                    int x = x0 + kx;
-                    var to = new Span<float>(d + (nint)kx * cin, cin);
-                    if (x < 0 || x >= width) to.Clear();
-                    else new ReadOnlySpan<float>(src + (nint)kx * cin, cin).CopyTo(to);
-                }
-            }
+            for (int j = 0; j < count; j++) dst[j] = src[j];
+            return;
         }
+        int i = 0;
+        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        if (i + 4 <= count) { Vector128.Store(Vector128.Load(src + i), dst + i); i += 4; }
+        if (i < count) Vector128.Store(Vector128.Load(src + count - 4), dst + count - 4); // overlaps what was copied
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Clear(float* dst, int count)
+    {
+        if (count < 4)
+        {
+            for (int j = 0; j < count; j++) dst[j] = 0;
+            return;
+        }
+        int i = 0;
+        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256<float>.Zero, dst + i);
+        if (i + 4 <= count) { Vector128.Store(Vector128<float>.Zero, dst + i); i += 4; }
+        if (i < count) Vector128.Store(Vector128<float>.Zero, dst + count - 4);
     }
 
     internal static void CheckLengths(int inputLength, int height, int width, int inChannels, Window2D window, int kernelLength, int biasLength, int outChannels, int outputLength)

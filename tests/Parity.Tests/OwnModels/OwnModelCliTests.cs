@@ -71,4 +71,36 @@ public class OwnModelCliTests(ITestOutputHelper output)
         Assert.Contains(message, lines[0]);
         Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));
     }
+
+    [SkippableFact]
+    public void BenchTimesTheModelsForward()
+    {
+        Python.SkipIfUnavailable();
+        using var tmp = Paths.NewTempDir("own-cli-bench");
+        var (code, stdout, stderr) = CliContractTests.RunCli(tmp.Path, "bench", "--model", OwnModelFixtures.ModelFile("elu_s2.h5"),
+            "--batch", "2", "--iterations", "3", "--warmup", "1", "--json");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        using var json = System.Text.Json.JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("batch").GetInt32());
+        Assert.Equal(new[] { 64, 64, 3 }, root.GetProperty("input").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+        double median = root.GetProperty("median_ms").GetDouble();
+        Assert.InRange(median, root.GetProperty("min_ms").GetDouble(), root.GetProperty("max_ms").GetDouble());
+        Assert.Equal(2 * 1000.0 / median, root.GetProperty("images_per_s").GetDouble(), 6);
+    }
+
+    [SkippableTheory]
+    [InlineData("bench", "--side", "--side: your model's input size comes from its config")]
+    [InlineData("bench", "--weights", "--weights applies to vgg16 / vgg19")]
+    public void CommandsThatCannotTakeTheModelSaySo(string command, string option, string message)
+    {
+        Python.SkipIfUnavailable();
+        using var tmp = Paths.NewTempDir("own-cli-refuse");
+        var (code, stdout, stderr) = CliContractTests.RunCli(tmp.Path, command, "--model", OwnModelFixtures.ModelFile("gray_valid.h5"), option, "64");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout.Trim());
+        var lines = stderr.Trim().Split('\n');
+        Assert.True(lines.Length == 1, $"expected one line on stderr, got:\n{stderr}");
+        Assert.Contains(message, lines[0]);
+    }
 }

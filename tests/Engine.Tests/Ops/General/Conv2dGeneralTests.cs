@@ -62,6 +62,21 @@ public class Conv2dGeneralTests
             Check(variant, 1, 6, w, cin, cout, 3, 2, 2, 1, (w & 1) == 0, true, seed++);
     }
 
+    /// <summary>Layers big enough to run on both threads in several jobs, so jobs end mid-row, mid-image and mid-tile.</summary>
+    [Theory]
+    [InlineData(Variant.Driver)]
+    [InlineData(Variant.Vector512)]
+    [InlineData(Variant.Vector256)]
+    public void MultiThreadedJobsCrossRowsAndImages(Variant variant)
+    {
+        Check(variant, 3, 17, 19, 5, 40, 3, 3, 1, 1, true, true, 700);     // 3×3 same, 3 images: 969 pixels
+        Check(variant, 2, 23, 13, 17, 70, 5, 5, 2, 2, false, true, 701);   // 5×5 s2 valid, Cout 70 (panel remainder 6)
+        Check(variant, 2, 31, 29, 3, 33, 2, 2, 1, 1, false, false, 702);   // 2×2 valid on 3 channels, no bias
+        Check(variant, 3, 21, 11, 16, 48, 1, 1, 1, 1, false, true, 703);   // 1×1: reads the input as A, last tile partial
+        Check(variant, 1, 20, 20, 64, 32, 1, 1, 1, 1, false, true, 704);   // 1×1 with every tile full
+        Check(variant, 1, 16, 15, 7, 65, 4, 3, 3, 2, true, true, 705);     // asymmetric 'same' padding, strides 3×2
+    }
+
     [Fact]
     public void BatchOfThreeMatchesThreeSingles() => Check(Variant.Driver, 3, 17, 11, 5, 33, 5, 5, 2, 2, true, true, 900);
 
