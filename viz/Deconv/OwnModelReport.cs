@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using CnnEngine.Deconv;
 using CnnEngine.Model.Cnn;
 using CnnEngine.Viz.Report;
@@ -51,39 +49,18 @@ internal static class OwnModelReport
     public static ReportSection Projections(OwnModelDeconv own, int mapsPerLayer = 4)
     {
         var layers = DefaultLayers(own.Model);
-        var html = new StringBuilder("<p>Deconvnet projections (Zeiler &amp; Fergus 2014): each feature map's strongest activation alone, " +
-                                     "sent down through the recorded pool switches, rectification and the transposed filters; beside it the input patch it sees.</p>\n");
-        if (layers.Count == 0) return new ReportSection("Deconvnet projections", html.Append("<p>This model has no conv layer to project from.</p>\n").ToString());
+        if (layers.Count == 0) return new ReportSection("Deconvnet projections", "<p>This model has no conv layer to project from.</p>\n");
         var projector = new CnnProjector(own.Model);
         var order = own.Model.Layers.Select((l, i) => (l.Name, i)).ToDictionary(p => p.Name, p => p.i);
         var tap = projector.Record(own.Backend, own.Image.Input, layers.OrderBy(l => order[l]).Last());
         var fields = ReceptiveFields.Of(own.Model);
         int h = own.Model.Input.Height, w = own.Model.Input.Width;
-        var picture = own.InputPicture();
-        var assets = new List<ReportAsset>();
-        foreach (var layer in layers)
+        return DeconvReport.ProjectionsSection(layers, tap, own.InputPicture(), mapsPerLayer, (layer, k, y, x) =>
         {
-            var act = tap.Activations[layer];
-            int lh = act.Shape[1], lw = act.Shape[2], c = act.Shape[3];
-            var map = act.Image(0).ToArray(); // (h, w, C)
-            var strongest = Enumerable.Range(0, c).Select(k => (K: k, Best: ProjectionSeed.Strongest(map, lh, lw, c, k)))
-                .OrderByDescending(t => t.Best.Value).ThenBy(t => t.K).Take(mapsPerLayer).ToArray();
-            var tiles = new List<RgbCanvas>();
-            foreach (var (k, best) in strongest)
-            {
-                var p = projector.ProjectAt(tap, layer, k, best.Y, best.X);
-                var (y0, y1) = fields[layer].Y.Span(best.Y, h);
-                var (x0, x1) = fields[layer].X.Span(best.X, w);
-                var proj = ProjectionPicture.Crop(own.Picture(p.Pixels), x0, y0, x1 + 1, y1 + 1);
-                var patch = ProjectionPicture.Crop(picture, x0, y0, x1 + 1, y1 + 1);
-                const int side = 96;
-                tiles.Add(ProjectionPicture.Captioned(ProjectionPicture.Row(new[] { Resample.Bilinear(proj, side, side), Resample.Bilinear(patch, side, side) }, 1), $"#{k} {best.Value:G3}"));
-            }
-            string file = $"deconv/projections_{layer}.png";
-            assets.Add(Asset(file, ProjectionPicture.Row(tiles)));
-            html.Append($"<figure><figcaption><b>{WebUtility.HtmlEncode(layer)}</b> — {strongest.Length} strongest maps</figcaption><img src=\"{WebUtility.HtmlEncode(file)}\" alt=\"{WebUtility.HtmlEncode(layer)} projections\"></figure>\n");
-        }
-        return new ReportSection("Deconvnet projections", html.ToString(), assets);
+            var (y0, y1) = fields[layer].Y.Span(y, h);
+            var (x0, x1) = fields[layer].X.Span(x, w);
+            return (own.Picture(projector.ProjectAt(tap, layer, k, y, x).Pixels), (x0, y0, x1 + 1, y1 + 1));
+        });
     }
 
     /// <summary>--occlusion: the Fig. 7 panel for the deepest feature-map layer, occluded with a mid-grey pixel as fed.</summary>
@@ -94,43 +71,17 @@ internal static class OwnModelReport
         var result = CnnEngine.Deconv.Occlusion.Run(own.Backend.Forward, own.Image.Input, layer, own.Model.ClassCount, patch, stride, null, batch, own.GreyPixel());
         var projector = new CnnProjector(own.Model);
         var projection = projector.Project(projector.Record(own.Backend, own.Image.Input, layer), layer, result.StrongestChannel, ProjectionMode.Max);
-        string file = $"deconv/occlusion_{layer}_p{patch}_s{stride}.png";
-        var html = new StringBuilder();
-        html.Append($"<p>Occlusion sensitivity (Fig. 7): a grey {patch}×{patch} square at {result.Rows}×{result.Cols} positions (stride {stride}). ");
-        html.Append($"(b) total activation of {WebUtility.HtmlEncode(layer)} map {result.StrongestChannel}, the strongest on the unoccluded image; (c) its projection");
-        if (result.ClassIndex is int c)
-            html.Append($"; (d) probability of <b>{WebUtility.HtmlEncode(own.LabelOf(c))}</b> (unoccluded {result.BaselineProbability:G3}); (e) most probable class");
-        html.Append(".</p>\n");
-        html.Append($"<figure><img src=\"{WebUtility.HtmlEncode(file)}\" alt=\"occlusion maps\"></figure>\n");
-        var figure = OcclusionFigure.Render(own.InputPicture(), result, own.Picture(projection.Pixels), own.LabelOf);
-        return new ReportSection("Occlusion sensitivity", html.ToString(), new[] { Asset(file, figure) });
+        return DeconvReport.OcclusionSection(result, own.LabelOf, OcclusionFigure.Render(own.InputPicture(), result, own.Picture(projection.Pixels), own.LabelOf));
     }
 
     /// <summary>Invariance (Fig. 5) charts for translate / scale / rotate (translation scaled to the input size), as inline SVG.</summary>
     public static ReportSection Invariance(OwnModelDeconv own, int batch = 8)
     {
         string early = own.DefaultEarlyLayer(), dense = own.DefaultDenseLayer();
-        var html = new StringBuilder($"<p>Invariance (Fig. 5): distance of layer 1 ({WebUtility.HtmlEncode(early)}) and layer 7 ({WebUtility.HtmlEncode(dense)}) " +
-                                     "features from the original's, and the probability of the original top-1 class, as the image is transformed.</p>\n");
-        var assets = new List<ReportAsset>();
-        foreach (var t in new[] { InvarianceTransform.Translate, InvarianceTransform.Scale, InvarianceTransform.Rotate })
+        return DeconvReport.InvarianceSection($"layer 1 ({early}) and layer 7 ({dense})", DeconvReport.ReportTransforms, t =>
         {
             string range = t == InvarianceTransform.Translate ? own.ScaledTranslateRange() : CnnEngine.Deconv.Invariance.DefaultRange(t);
-            var parameters = CnnEngine.Deconv.Invariance.ParseRange(range, t);
-            var result = CnnEngine.Deconv.Invariance.Run(own.Backend.Forward, own.Image.Input, t, parameters, early, dense, batch);
-            string name = t.ToString().ToLowerInvariant();
-            html.Append($"<h3>{name}</h3>\n<div class=\"charts\">");
-            foreach (var chart in InvarianceCommand.Charts(result, own.LabelOf))
-            {
-                string file = $"deconv/invariance_{name}_{chart.Suffix}.svg";
-                assets.Add(new ReportAsset(file, Encoding.UTF8.GetBytes(chart.Chart.ToSvg())));
-                html.Append($"<img src=\"{WebUtility.HtmlEncode(file)}\" alt=\"{name} {WebUtility.HtmlEncode(chart.Suffix)}\">");
-            }
-            html.Append("</div>\n");
-        }
-        return new ReportSection("Invariance", html.ToString(), assets);
+            return CnnEngine.Deconv.Invariance.Run(own.Backend.Forward, own.Image.Input, t, CnnEngine.Deconv.Invariance.ParseRange(range, t), early, dense, batch);
+        }, own.LabelOf);
     }
-
-    private static ReportAsset Asset(string path, RgbCanvas canvas) =>
-        new(path, PngWriter.Encode(canvas.Pixels, canvas.Width, canvas.Height, 3));
 }
