@@ -1,19 +1,17 @@
 using System.CommandLine;
 using System.Diagnostics;
-using CnnEngine.Backends.Model;
-using CnnEngine.Imaging;
 using CnnEngine.Model.Cnn;
 using CnnEngine.Taps;
-using CnnEngine.Weights;
-using CnnEngine.Weights.KerasModel;
 using CnnEngine.Viz.Visualize;
 
 namespace CnnEngine.Viz.Cli;
 
 /// <summary>
-/// The default run on --model FILE|vgg19: the model read from its Keras file (no Python), the photo loaded as
-/// keras.utils.load_img(color_mode, target_size) would, one forward pass on --device (the CPU engine, or the general
-/// kernels of kernels/Ops on a GPU or ilgpu-cpu) with every layer tapped, then the top-k (--labels), --export-npy (every layer in Keras layout, every max pool's switches) and the pictures and report.
+/// The default run on --model FILE|vgg19: the model opened by <see cref="OwnModelSession"/> (read from its Keras file
+/// with no Python, the photo loaded as keras.utils.load_img(color_mode, target_size) would, the backend --device
+/// names), one forward pass with every layer tapped, then the top-k (--labels), --export-npy (every layer in Keras
+/// layout, every max pool's switches), the pictures and report (--zoom X,Y inside the model's input), and the
+/// --deconv / --occlusion / --invariance sections (<see cref="CnnEngine.Viz.Deconv.OwnModelReport"/>, on deconv.html).
 /// </summary>
 public static class OwnModelRun
 {
@@ -83,6 +81,7 @@ public static class OwnModelRun
                 specs.Select(s => (s, tap.Activations[s.Name])).ToArray(), top, model.Source, backend.DeviceName, npyFiles, layerFilter,
                 convFields);
             IVizProgress progress = console.Quiet || console.Json ? SilentVizProgress.Instance : new SpectreVizProgress();
+            // The OwnModelDeconv view borrows the session (disposed with it, above).
             var sections = CnnEngine.Viz.Deconv.OwnModelReport.SectionsFor(parse, new CnnEngine.Viz.Deconv.OwnModelDeconv(session), console.Warn);
             var result = ModelVisualizeRun.Run(vizOptions, inputs, progress);
             written.AddRange(result.Files.Select(f => Path.Combine(result.OutputDirectory, f.RelativePath)));
