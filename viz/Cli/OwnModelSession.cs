@@ -67,7 +67,10 @@ public sealed class OwnModelSession : IDisposable
         if (preprocess == InputPreprocess.Vgg && model.Input.Channels != 3)
             throw new CliException($"--preprocess vgg needs an RGB model; {model.Name} takes {model.Input.Channels} channel(s)", 2);
         needs.Check?.Invoke(model);
-        MemoryBudget.Check(budget, CnnForwardMemory.Of(model, needs.Batch, needs.Taps, needs.Pictures), $"{model.Name}'s forward");
+        // The batched forwards, or the one fully recorded forward every command also makes, whichever is larger.
+        var batched = CnnForwardMemory.Of(model, needs.Batch, needs.Taps, needs.Pictures);
+        var whole = CnnForwardMemory.Of(model, 1, ForwardMemory.Taps.All, needs.Pictures);
+        MemoryBudget.Check(budget, batched.Total > whole.Total ? batched : whole, $"{model.Name}'s forward");
         var image = original is null ? null : ModelInput.Prepare(original, model.Input.Height, model.Input.Width, model.Input.Channels, resize, preprocess);
         string[]? labels = model.ClassCount is int k
             ? (r.GetValue(ModelOptions.Labels) is { } path ? LabelsFile.Load(path, k) : LabelsFile.Default(k)) : null;

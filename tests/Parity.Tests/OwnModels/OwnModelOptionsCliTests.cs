@@ -118,16 +118,21 @@ public class OwnModelOptionsCliTests(ITestOutputHelper output)
     }
 
     [SkippableTheory]
-    [InlineData(false, "4K", "over the memory budget of 4 KB")]
-    [InlineData(false, "lots", "--max-memory must be a size like 8G or 512M, not 'lots'")]
-    [InlineData(true, "4K", "over the memory budget of 4 KB")]
-    public void MaxMemoryTooSmallOrMalformedIsOneLine(bool deconv, string budget, string message)
+    [InlineData("run", "4K", "over the memory budget of 4 KB")]
+    [InlineData("run", "lots", "--max-memory must be a size like 8G or 512M, not 'lots'")]
+    [InlineData("deconv", "4K", "over the memory budget of 4 KB")]
+    [InlineData("occlusion", "64M", "over the memory budget of 64 MB")]   // 20000 occluded copies per batch
+    public void MaxMemoryTooSmallOrMalformedIsOneLine(string command, string budget, string message)
     {
         Python.SkipIfUnavailable();
         using var tmp = Paths.NewTempDir("own-memory-bad");
-        var args = deconv
-            ? new[] { "deconv", Paths.SharedImage("ozbulak_snake.png"), "--model", Mnist, "--layer", "max_pooling2d", "--channel", "0" }
-            : new[] { Paths.SharedImage("ozbulak_snake.png"), "--model", Mnist };
+        string image = Paths.SharedImage("ozbulak_snake.png");
+        var args = command switch
+        {
+            "deconv" => new[] { "deconv", image, "--model", Mnist, "--layer", "max_pooling2d", "--channel", "0" },
+            "occlusion" => new[] { "occlusion", image, "--model", Mnist, "--batch", "20000" },
+            _ => new[] { image, "--model", Mnist },
+        };
         AssertOneLineRefusal(tmp, message, args.Concat(new[] { "--out", tmp.File("viz"), "--max-memory", budget }).ToArray());
     }
 
