@@ -13,7 +13,8 @@ public static class CommonOptions
 
     public static readonly Option<string> Device = new("--device")
     {
-        Description = "auto | cpu | cuda[:N] | opencl[:N] | ilgpu-cpu (ILGPU's CPU emulator: slow, for tests and debugging)",
+        Description = "auto | cpu | cuda[:N] | opencl[:N] | ilgpu-cpu (ILGPU's CPU emulator: slow, for tests and debugging). " +
+                      "With --model, the deconvnet commands run their forward passes there; projections always run on the CPU",
         DefaultValueFactory = _ => "auto",
     };
 

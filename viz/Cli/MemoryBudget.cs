@@ -41,9 +41,11 @@ public static class MemoryBudget
     }
 
     /// <summary>Refuses (one line: the estimate, the budget, the option that raises it) when <paramref name="estimate"/> is over the budget.</summary>
-    public static void Check(ParseResult r, ForwardMemory.Breakdown estimate, string what)
+    public static void Check(ParseResult r, ForwardMemory.Breakdown estimate, string what) => Check(From(r), estimate, what);
+
+    /// <summary>The same against a budget already read (<see cref="From"/>).</summary>
+    public static void Check(long budget, ForwardMemory.Breakdown estimate, string what)
     {
-        long budget = From(r);
         if (estimate.LargestBufferValues > Array.MaxLength)
             throw new CliException($"{what} would need one buffer of {estimate.LargestBufferValues:0} values, more than the {Array.MaxLength} an array can hold; use a smaller input or batch");
         if (estimate.Total <= budget) return;

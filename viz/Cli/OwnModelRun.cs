@@ -1,19 +1,17 @@
 using System.CommandLine;
 using System.Diagnostics;
-using CnnEngine.Backends.Model;
-using CnnEngine.Imaging;
 using CnnEngine.Model.Cnn;
 using CnnEngine.Taps;
-using CnnEngine.Weights;
-using CnnEngine.Weights.KerasModel;
 using CnnEngine.Viz.Visualize;
 
 namespace CnnEngine.Viz.Cli;
 
 /// <summary>
-/// The default run on --model FILE|vgg19: the model read from its Keras file (no Python), the photo loaded as
-/// keras.utils.load_img(color_mode, target_size) would, one forward pass on --device (the CPU engine, or the general
-/// kernels of kernels/Ops on a GPU or ilgpu-cpu) with every layer tapped, then the top-k (--labels), --export-npy (every layer in Keras layout, every max pool's switches) and the pictures and report.
+/// The default run on --model FILE|vgg19: the model opened by <see cref="OwnModelSession"/> (read from its Keras file
+/// with no Python, the photo loaded as keras.utils.load_img(color_mode, target_size) would, the backend --device
+/// names), one forward pass with every layer tapped, then the top-k (--labels), --export-npy (every layer in Keras
+/// layout, every max pool's switches), the pictures and report (--zoom X,Y inside the model's input), and the
+/// --deconv / --occlusion / --invariance sections (<see cref="CnnEngine.Viz.Deconv.OwnModelReport"/>, on deconv.html).
 /// </summary>
 public static class OwnModelRun
 {
@@ -21,58 +19,39 @@ public static class OwnModelRun
     {
         string imagePath = parse.GetValue(RunCommand.Image) ?? throw new CliException("no image given (usage: engine-viz IMAGE --model FILE [options]; see --help)", 2);
         if (imagePath.StartsWith('-')) throw new CliException($"unknown option {imagePath} (see engine-viz --help)", 2);
-        string modelArg = parse.GetValue(ModelOptions.Model)!;
         string? npyDir = parse.GetValue(RunCommand.ExportNpy);
         bool noViz = parse.GetValue(RunCommand.NoViz);
-        string device = parse.GetValue(CommonOptions.Device) ?? "auto";
-        if (parse.GetResult(CommonOptions.Weights) is not null && !IsVgg19(modelArg))
-            throw new CliException("--weights applies to vgg16 / vgg19; your model file holds its own weights", 2);
-        if (parse.GetValue(CommonOptions.Size) == "native")
-            throw new CliException("--size native: your model's input size comes from its config", 2);
-        foreach (var deconvOption in new[] { "--deconv", "--occlusion", "--invariance" })
-            if (parse.RootCommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>().Any(o => o.Option.Name == deconvOption && !o.Implicit))
-                throw new CliException($"{deconvOption} is not available for your own models yet (VGG16 only)", 2);
-        var resize = (parse.GetValue(CommonOptions.Resize) ?? "nearest") switch
-        {
-            "nearest" => ResizeMode.Nearest,
-            "bilinear" => ResizeMode.Bilinear,
-            var r => throw new CliException($"--resize must be nearest or bilinear, not '{r}'", 2),
-        };
-        var preprocessOption = ModelOptions.ParsePreprocess(parse.GetValue(ModelOptions.Preprocess));
         int topK = parse.GetValue(ModelOptions.TopK);
         if (topK < 1) throw new CliException($"--top {topK} must be at least 1", 2);
         var vizOptions = noViz ? null : VisualizeOptions.Create(
             parse.GetValue(VisualizeOptions.Out), parse.GetValue(VisualizeOptions.ForceOption), parse.GetValue(VisualizeOptions.ColormapOption),
             parse.GetValue(VisualizeOptions.SharedScaleOption), layers: null, channels: null, parse.GetValue(VisualizeOptions.WithPoolsOption),
-            parse.GetValue(VisualizeOptions.FrameDelayOption), zoom: null) with
+            parse.GetValue(VisualizeOptions.FrameDelayOption), parse.GetValue(VisualizeOptions.ZoomOption)) with
         {
             Channels = parse.GetValue(VisualizeOptions.ChannelsOption) is { } ch ? ChannelRange.Parse(ch) : null,
         };
-        if (parse.GetValue(VisualizeOptions.ZoomOption) is not null) throw new CliException("--zoom is VGG16-only for now", 2);
+        void CheckZoom(CnnModel model)
+        {
+            if (vizOptions?.Zoom is not { } zoom) return;
+            vizOptions.CheckPicture(model.Input.Width, model.Input.Height);
+            if (SquareConvFields(model) is null)
+                throw new CliException($"--zoom {zoom.X},{zoom.Y}: {model.Name} has no zoom (it needs a square input and conv receptive fields that are the same on both axes)", 2);
+        }
         string[]? layerFilter = parse.GetValue(VisualizeOptions.LayersOption)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         var wall = Stopwatch.StartNew();
-        var original = ImageInput.Decode(imagePath);
-        if (vizOptions is not null)
+        using var session = OwnModelSession.Open(parse, imagePath, console, new OwnModelSession.Needs(Pictures: vizOptions is not null, AfterDecode: () =>
         {
+            if (vizOptions is null) return;
             string dir = vizOptions.OutputDirectory ?? VisualizeRun.DefaultOutputDirectory(imagePath);
             if (File.Exists(dir)) throw new CliException($"{dir} exists and is a file, not a folder");
             if (!vizOptions.Force && Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
                 throw new CliException($"{dir} is not empty (use --force to replace it, or --out DIR)");
-        }
+        }, Check: CheckZoom));
+        var (model, backend, image) = (session.Model, session.Backend, session.Image!);
+        var convFields = SquareConvFields(model);
+        string[]? labels = session.Labels;
 
-        var model = Load(modelArg, parse, console);
-        var preprocess = IsVgg19(modelArg) ? InputPreprocess.Vgg
-            : model.HasOwnPreprocessing ? InputPreprocess.None : preprocessOption ?? InputPreprocess.None;
-        if (model.HasOwnPreprocessing && preprocessOption is not null and not InputPreprocess.None)
-            console.Warn($"warning: {model.Name} scales its input itself (Rescaling layer): --preprocess is ignored, raw 0-255 pixels are fed");
-        var image = ModelInput.Prepare(original, model.Input.Height, model.Input.Width, model.Input.Channels, resize, preprocess);
-        string[]? labels = model.ClassCount is int k
-            ? (parse.GetValue(ModelOptions.Labels) is { } lp ? LabelsFile.Load(lp, k) : LabelsFile.Default(k)) : null;
-        console.Info($"model: {model.Source}: {model.Layers.Count} layers, input {model.Input}, {model.Flops() / 1e6:F1} MFLOP");
-
-        using var backend = BackendFactory.OpenCnn(device, model, console);
-        console.Info($"device: {backend.DeviceId} ({backend.DeviceName})");
         var tap = new RecordingTap();
         var clock = Stopwatch.StartNew();
         var output = backend.Forward(image.Input, tap);
@@ -100,10 +79,13 @@ public static class OwnModelRun
             var inputs = new ModelVisualizeInputs(imagePath,
                 new InputPicture(image.Resized.Width, image.Resized.Height, image.Resized.Pixels),
                 specs.Select(s => (s, tap.Activations[s.Name])).ToArray(), top, model.Source, backend.DeviceName, npyFiles, layerFilter,
-                SquareConvFields(model));
+                convFields);
             IVizProgress progress = console.Quiet || console.Json ? SilentVizProgress.Instance : new SpectreVizProgress();
+            // The OwnModelDeconv view borrows the session (disposed with it, above).
+            var sections = CnnEngine.Viz.Deconv.OwnModelReport.SectionsFor(parse, new CnnEngine.Viz.Deconv.OwnModelDeconv(session), console.Warn);
             var result = ModelVisualizeRun.Run(vizOptions, inputs, progress);
             written.AddRange(result.Files.Select(f => Path.Combine(result.OutputDirectory, f.RelativePath)));
+            written.AddRange(SectionsPage.Write(result.OutputDirectory, model.Name, sections));
             console.Info($"wrote {result.OutputDirectory} ({result.Files.Count} files, {result.Elapsed.TotalMilliseconds:F0} ms)");
         }
         if (npyDir is not null) written.AddRange(NpyExport.Write(npyDir, specs, tap, console));
@@ -137,40 +119,5 @@ public static class OwnModelRun
             result[conv.Name] = new CnnEngine.Viz.Animation.ReceptiveField(f.X.Size, f.X.Jump, f.X.Start);
         }
         return result.Count > 0 ? result : null;
-    }
-
-    private static bool IsVgg19(string model) => string.Equals(model, "vgg19", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The model file (or VGG19 found like VGG16: --weights, Keras's cache, our cache, download).</summary>
-    public static CnnModel Load(string modelArg, ParseResult parse, CliConsole console)
-    {
-        if (IsVgg19(modelArg))
-        {
-            string? explicitPath = parse.GetValue(CommonOptions.Weights);
-            string path;
-            if (explicitPath is not null) path = WeightsResolver.Resolve(new WeightsQuery { ExplicitPath = explicitPath }).Path;
-            else
-            {
-                bool noDownload = parse.GetValue(CommonOptions.NoDownload);
-                var cached = KerasApplicationFiles.Vgg19Query(includeTop: false, allowDownload: false);
-                try { path = WeightsResolver.Resolve(cached).Path; }
-                catch (WeightsNotFoundException) when (!noDownload)
-                {
-                    console.Info("no VGG19 weights cached: downloading them the way Keras does (use --no-download to skip)");
-                    path = WeightsResolver.Resolve(KerasApplicationFiles.Vgg19Query(includeTop: true, allowDownload: true)).Path;
-                }
-                catch (WeightsNotFoundException)
-                {
-                    throw new CliException($"no VGG19 weights found in {cached.KerasCacheDir} or {cached.OwnCacheDir} and downloading is off: " +
-                        $"put {KerasApplicationFiles.Vgg19Top.FileName} (or {KerasApplicationFiles.Vgg19NoTop.FileName}) there, or pass --weights FILE");
-                }
-            }
-            using var store = WeightStore.Open(path);
-            return KerasApplicationsModels.Build("vgg19", store);
-        }
-        using var file = KerasModelFile.Open(modelArg, parse.GetValue(ModelOptions.Config));
-        var model = KerasModelBuilder.Build(file);
-        foreach (var skipped in model.Skipped) console.Info($"  {skipped}: folded or identity at inference");
-        return model;
     }
 }

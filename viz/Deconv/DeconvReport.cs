@@ -3,6 +3,7 @@ using System.Text;
 using CnnEngine.Backends;
 using CnnEngine.Deconv;
 using CnnEngine.Model;
+using CnnEngine.Taps;
 using CnnEngine.Tensors;
 using CnnEngine.Viz.Report;
 using CnnEngine.Viz.Rendering;
@@ -66,7 +67,22 @@ public static class DeconvReport
         var tap = Projector.Record(backend, input, deepest);
         using var projector = new Projector(backend.Weights);
         int h = input.Shape[1], w = input.Shape[2];
-        var picture = ProjectionPicture.Input(input);
+        return ProjectionsSection(layers, tap, ProjectionPicture.Input(input), mapsPerLayer, (layer, k, y, x) =>
+        {
+            var rf = ConvLayers.ReceptiveField(layer, y, y + 1, x, x + 1, h, w);
+            return (ProjectionPicture.Normalized(projector.ProjectAt(tap, layer, k, y, x).Pixels), (rf.X0, rf.Y0, rf.X1, rf.Y1));
+        });
+    }
+
+    /// <summary>One activation projected alone: the projection as a picture of the whole input, and its receptive field [X0, X1) × [Y0, Y1).</summary>
+    internal delegate (RgbCanvas Projection, (int X0, int Y0, int X1, int Y1) Field) ProjectOne(string layer, int channel, int y, int x);
+
+    /// <summary>
+    /// The projections section for any network: for each layer of a recorded forward, the <paramref name="mapsPerLayer"/>
+    /// feature maps with the strongest single activation, each projected from that activation alone, beside the input patch.
+    /// </summary>
+    internal static ReportSection ProjectionsSection(IReadOnlyList<string> layers, RecordingTap tap, RgbCanvas picture, int mapsPerLayer, ProjectOne project)
+    {
         var assets = new List<ReportAsset>();
         var html = new StringBuilder("<p>Deconvnet projections (Zeiler &amp; Fergus 2014): each feature map's strongest activation alone, " +
                                      "sent down through the recorded pool switches, rectification and the transposed filters; beside it the input patch it sees.</p>\n");
@@ -80,16 +96,15 @@ public static class DeconvReport
             var tiles = new List<RgbCanvas>();
             foreach (var (k, best) in strongest)
             {
-                var p = projector.ProjectAt(tap, layer, k, best.Y, best.X);
-                var rf = ConvLayers.ReceptiveField(layer, best.Y, best.Y + 1, best.X, best.X + 1, h, w);
-                var proj = ProjectionPicture.Crop(ProjectionPicture.Normalized(p.Pixels), rf.X0, rf.Y0, rf.X1, rf.Y1);
-                var patch = ProjectionPicture.Crop(picture, rf.X0, rf.Y0, rf.X1, rf.Y1);
-                int side = 96;
+                var (projection, (x0, y0, x1, y1)) = project(layer, k, best.Y, best.X);
+                var proj = ProjectionPicture.Crop(projection, x0, y0, x1, y1);
+                var patch = ProjectionPicture.Crop(picture, x0, y0, x1, y1);
+                const int side = 96;
                 tiles.Add(ProjectionPicture.Captioned(ProjectionPicture.Row(new[] { Resample.Bilinear(proj, side, side), Resample.Bilinear(patch, side, side) }, 1), $"#{k} {best.Value:G3}"));
             }
             string file = $"deconv/projections_{layer}.png";
             assets.Add(Asset(file, ProjectionPicture.Row(tiles)));
-            html.Append($"<figure><figcaption><b>{WebUtility.HtmlEncode(layer)}</b> — {strongest.Length} strongest maps</figcaption><img src=\"{file}\" alt=\"{layer} projections\"></figure>\n");
+            html.Append($"<figure><figcaption><b>{WebUtility.HtmlEncode(layer)}</b> — {strongest.Length} strongest maps</figcaption><img src=\"{WebUtility.HtmlEncode(file)}\" alt=\"{WebUtility.HtmlEncode(layer)} projections\"></figure>\n");
         }
         return new ReportSection("Deconvnet projections", html.ToString(), assets);
     }
@@ -100,35 +115,48 @@ public static class DeconvReport
         var result = CnnEngine.Deconv.Occlusion.Run(backend, input, layer, patch, stride, null, batch);
         using var projector = new Projector(backend.Weights);
         var projection = projector.Project(Projector.Record(backend, input, layer), layer, result.StrongestChannel, ProjectionMode.Max);
-        string file = $"deconv/occlusion_{layer}_p{patch}_s{stride}.png";
-        var html = new StringBuilder();
-        html.Append($"<p>Occlusion sensitivity (Fig. 7): a grey {patch}×{patch} square at {result.Rows}×{result.Cols} positions (stride {stride}). ");
-        html.Append($"(b) total activation of {WebUtility.HtmlEncode(layer)} map {result.StrongestChannel}, the strongest on the unoccluded image; (c) its projection");
-        if (result.ClassIndex is int c)
-            html.Append($"; (d) probability of <b>{WebUtility.HtmlEncode(ImageNetClasses.Get(c).Label)}</b> (unoccluded {result.BaselineProbability:G3}); (e) most probable class");
-        html.Append(".</p>\n");
-        html.Append($"<figure><img src=\"{file}\" alt=\"occlusion maps\"></figure>\n");
-        return new ReportSection("Occlusion sensitivity", html.ToString(), new[] { Asset(file, OcclusionFigure.Render(input, result, projection)) });
+        return OcclusionSection(result, k => ImageNetClasses.Get(k).Label, OcclusionFigure.Render(input, result, projection));
     }
 
-    /// <summary>Invariance (Fig. 5) charts for the given transforms (default sweeps), as inline SVG.</summary>
-    public static ReportSection Invariance(IForwardBackend backend, Tensor input, IReadOnlyList<InvarianceTransform>? transforms = null, int batch = 8)
+    /// <summary>The occlusion section for any network: its result, class names and Fig. 7 panel.</summary>
+    internal static ReportSection OcclusionSection(OcclusionResult result, Func<int, string> labelOf, RgbCanvas figure)
     {
-        transforms ??= new[] { InvarianceTransform.Translate, InvarianceTransform.Scale, InvarianceTransform.Rotate };
-        var html = new StringBuilder("<p>Invariance (Fig. 5): distance of layer 1 (block1 output) and layer 7 (fc2) features from the original's, " +
+        string file = $"deconv/occlusion_{result.Layer}_p{result.Patch}_s{result.Stride}.png";
+        var html = new StringBuilder();
+        html.Append($"<p>Occlusion sensitivity (Fig. 7): a grey {result.Patch}×{result.Patch} square at {result.Rows}×{result.Cols} positions (stride {result.Stride}). ");
+        html.Append($"(b) total activation of {WebUtility.HtmlEncode(result.Layer)} map {result.StrongestChannel}, the strongest on the unoccluded image; (c) its projection");
+        if (result.ClassIndex is int c)
+            html.Append($"; (d) probability of <b>{WebUtility.HtmlEncode(labelOf(c))}</b> (unoccluded {result.BaselineProbability:G3}); (e) most probable class");
+        html.Append(".</p>\n");
+        html.Append($"<figure><img src=\"{WebUtility.HtmlEncode(file)}\" alt=\"occlusion maps\"></figure>\n");
+        return new ReportSection("Occlusion sensitivity", html.ToString(), new[] { Asset(file, figure) });
+    }
+
+    /// <summary>The three sweeps the report shows (each with its command's default range).</summary>
+    internal static readonly InvarianceTransform[] ReportTransforms = { InvarianceTransform.Translate, InvarianceTransform.Scale, InvarianceTransform.Rotate };
+
+    /// <summary>Invariance (Fig. 5) charts for the given transforms (default sweeps), as inline SVG.</summary>
+    public static ReportSection Invariance(IForwardBackend backend, Tensor input, IReadOnlyList<InvarianceTransform>? transforms = null, int batch = 8) =>
+        InvarianceSection("layer 1 (block1 output) and layer 7 (fc2)", transforms ?? ReportTransforms, t =>
+            CnnEngine.Deconv.Invariance.Run(backend, input, t, CnnEngine.Deconv.Invariance.ParseRange(CnnEngine.Deconv.Invariance.DefaultRange(t), t), batch), null);
+
+    /// <summary>The invariance section for any network: one sweep per transform, charted.</summary>
+    /// <param name="layers">The two measured layers as the sentence names them (HTML-encoded here).</param>
+    internal static ReportSection InvarianceSection(string layers, IReadOnlyList<InvarianceTransform> transforms, Func<InvarianceTransform, InvarianceResult> sweep, Func<int, string>? labelOf)
+    {
+        var html = new StringBuilder($"<p>Invariance (Fig. 5): distance of {WebUtility.HtmlEncode(layers)} features from the original's, " +
                                      "and the probability of the original top-1 class, as the image is transformed.</p>\n");
         var assets = new List<ReportAsset>();
         foreach (var t in transforms)
         {
-            var parameters = CnnEngine.Deconv.Invariance.ParseRange(CnnEngine.Deconv.Invariance.DefaultRange(t), t);
-            var result = CnnEngine.Deconv.Invariance.Run(backend, input, t, parameters, batch);
+            var result = sweep(t);
             string name = t.ToString().ToLowerInvariant();
             html.Append($"<h3>{name}</h3>\n<div class=\"charts\">");
-            foreach (var chart in InvarianceCommand.Charts(result))
+            foreach (var chart in InvarianceCommand.Charts(result, labelOf))
             {
                 string file = $"deconv/invariance_{name}_{chart.Suffix}.svg";
                 assets.Add(new ReportAsset(file, Encoding.UTF8.GetBytes(chart.Chart.ToSvg())));
-                html.Append($"<img src=\"{file}\" alt=\"{name} {chart.Suffix}\">");
+                html.Append($"<img src=\"{WebUtility.HtmlEncode(file)}\" alt=\"{name} {WebUtility.HtmlEncode(chart.Suffix)}\">");
             }
             html.Append("</div>\n");
         }

@@ -69,7 +69,7 @@ internal static class InvarianceCommand
         int batch = r.GetValue(Batch);
         if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
         string path = r.GetValue(Image)!;
-        using var own = OwnModelDeconv.Open(r, path, console);
+        using var own = OwnModelDeconv.Open(r, path, console, new OwnModelSession.Needs(Batch: batch, Taps: ForwardMemory.Taps.OneLayer));
         if (own.Model.ClassCount is null) throw new DeconvException($"invariance needs class outputs: {own.Model.Name} outputs a {own.Model.Output} map");
         string rangeText = r.GetValue(Range) ?? (transform == InvarianceTransform.Translate ? own.ScaledTranslateRange() : Invariance.DefaultRange(transform));
         var parameters = Invariance.ParseRange(rangeText, transform);

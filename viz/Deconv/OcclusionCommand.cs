@@ -83,7 +83,7 @@ internal static class OcclusionCommand
         int batch = r.GetValue(Batch);
         if (batch <= 0) throw new DeconvException($"--batch must be positive (got {batch})");
         string path = r.GetValue(Image)!;
-        using var own = OwnModelDeconv.Open(r, path, console);
+        using var own = OwnModelDeconv.Open(r, path, console, new OwnModelSession.Needs(Batch: batch, Taps: ForwardMemory.Taps.OneLayer));
         string layer = r.GetResult(Layer) is { Implicit: false } ? own.MapLayer(r.GetValue(Layer)!).Name : CnnProjector.ProjectableLayers(own.Model)[^1].Name;
         int patch = r.GetResult(Patch) is { Implicit: false } ? r.GetValue(Patch) : own.ScaledFrom224(56);
         int stride = r.GetResult(Stride) is { Implicit: false } ? r.GetValue(Stride) : own.ScaledFrom224(14);

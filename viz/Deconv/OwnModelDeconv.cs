@@ -11,62 +11,32 @@ using CnnEngine.Viz.Rendering;
 namespace CnnEngine.Viz.Deconv;
 
 /// <summary>
-/// A user's model (--model FILE|vgg19, with --config, --labels, --preprocess) opened for the deconvnet commands: the
-/// model read from its Keras file, the photo prepared as the default run prepares it (load_img + preprocessing), the
-/// CPU engine, class names, and the pictures of its input space. Layer names are the model's Keras layer names.
+/// A user's model (--model FILE|vgg19, with --config, --labels, --preprocess, --device) opened for the deconvnet
+/// commands through <see cref="OwnModelSession"/> (the same checks, loading and image preparation as the default run),
+/// plus what those commands need of it: class names, the pictures of its input space, default layers. Layer names are
+/// the model's Keras layer names. The forward passes run on --device; projections always run on the CPU
+/// (<see cref="CnnProjector"/> reads the recorded outputs and switches).
 /// </summary>
 internal sealed class OwnModelDeconv : IDisposable
 {
-    public CnnModel Model { get; }
-    public CnnCpuBackend Backend { get; }
-    public InputPreprocess Preprocess { get; }
+    private readonly OwnModelSession _session;
+    public CnnModel Model => _session.Model;
+    public ICnnBackend Backend => _session.Backend;
+    public InputPreprocess Preprocess => _session.Preprocess;
+    public ResizeMode Resize => _session.Resize;
     /// <summary>The photo as fed (commands with an IMAGE argument).</summary>
-    public NetworkImage Image => _image ?? throw new InvalidOperationException("this command has no image");
-    public ResizeMode Resize { get; }
-    private readonly NetworkImage? _image;
+    public NetworkImage Image => _session.Image ?? throw new InvalidOperationException("this command has no image");
     /// <summary>Class names when the model's output is a vector, else null.</summary>
-    public string[]? Labels { get; }
+    public string[]? Labels => _session.Labels;
 
-    private OwnModelDeconv(CnnModel model, InputPreprocess preprocess, ResizeMode resize, NetworkImage? image, string[]? labels)
-    {
-        Model = model; Preprocess = preprocess; Resize = resize; _image = image; Labels = labels;
-        Backend = new CnnCpuBackend(model);
-    }
+    internal OwnModelDeconv(OwnModelSession session) => _session = session;
 
     /// <summary>
     /// Decodes <paramref name="imagePath"/> when given (first, so a bad image fails before the model loads) and opens
     /// the model. Commands without image options (features, merge) resize with PIL's nearest, as load_img does.
     /// </summary>
-    public static OwnModelDeconv Open(ParseResult r, string? imagePath, CliConsole console)
-    {
-        string modelArg = r.GetValue(ModelOptions.Model)!;
-        string device = r.GetValue(CommonOptions.Device) ?? "auto";
-        if (device is not ("auto" or "cpu"))
-            throw new CliException($"--device {device}: your own models run on the CPU engine for now (use --device cpu or auto)", 2);
-        bool vgg19 = string.Equals(modelArg, "vgg19", StringComparison.OrdinalIgnoreCase);
-        if (r.GetResult(CommonOptions.Weights) is not null && !vgg19)
-            throw new CliException("--weights applies to vgg16 / vgg19; your model file holds its own weights", 2);
-        bool imageOptions = r.CommandResult.Command.Options.Contains(CommonOptions.Resize);
-        if (imageOptions && r.GetValue(CommonOptions.Size) == "native")
-            throw new CliException("--size native: your model's input size comes from its config", 2);
-        var resize = ((imageOptions ? r.GetValue(CommonOptions.Resize) : null) ?? "nearest") switch
-        {
-            "nearest" => ResizeMode.Nearest,
-            "bilinear" => ResizeMode.Bilinear,
-            var other => throw new CliException($"--resize must be nearest or bilinear, not '{other}'", 2),
-        };
-        var preprocessOption = ModelOptions.ParsePreprocess(r.GetValue(ModelOptions.Preprocess));
-        var original = imagePath is null ? null : ImageInput.Decode(imagePath);
-        var model = OwnModelRun.Load(modelArg, r, console);
-        var preprocess = vgg19 ? InputPreprocess.Vgg : model.HasOwnPreprocessing ? InputPreprocess.None : preprocessOption ?? InputPreprocess.None;
-        if (preprocess == InputPreprocess.Vgg && model.Input.Channels != 3)
-            throw new CliException($"--preprocess vgg needs an RGB model; {model.Name} takes {model.Input.Channels} channel(s)", 2);
-        var image = original is null ? null : ModelInput.Prepare(original, model.Input.Height, model.Input.Width, model.Input.Channels, resize, preprocess);
-        string[]? labels = model.ClassCount is int k
-            ? (r.GetValue(ModelOptions.Labels) is { } path ? LabelsFile.Load(path, k) : LabelsFile.Default(k)) : null;
-        console.Info($"model: {model.Source}: {model.Layers.Count} layers, input {model.Input}");
-        return new OwnModelDeconv(model, preprocess, resize, image, labels);
-    }
+    public static OwnModelDeconv Open(ParseResult r, string? imagePath, CliConsole console, OwnModelSession.Needs? needs = null) =>
+        new(OwnModelSession.Open(r, imagePath, console, needs));
 
     public string LabelOf(int k) => Labels is not null && (uint)k < (uint)Labels.Length ? Labels[k] : $"class {k}";
 
@@ -126,5 +96,5 @@ internal sealed class OwnModelDeconv : IDisposable
     /// <summary>The dataset scan's view of this model.</summary>
     public CnnFeatureNetwork FeatureNetwork() => new(Backend, Resize, Preprocess);
 
-    public void Dispose() => Backend.Dispose();
+    public void Dispose() => _session.Dispose();
 }
