@@ -84,21 +84,19 @@ public static class BenchCommand
         return 0;
     }
 
-    /// <summary>--model FILE|vgg19: the model's forward (every layer, no taps) on the CPU engine at its own input size.</summary>
+    /// <summary>--model FILE|vgg19: the model's forward (every layer, no taps) on --device at its own input size.</summary>
     private static int ExecuteOwnModel(ParseResult parse, CliConsole console, int batch, int iterations, int warmup)
     {
         if (parse.GetResult(Side) is { Implicit: false }) throw new CliException("--side: your model's input size comes from its config", 2);
         string device = parse.GetValue(CommonOptions.Device) ?? "auto";
-        if (device is not ("auto" or "cpu"))
-            throw new CliException($"--device {device}: your own models run on the CPU engine for now (use --device cpu or auto)", 2);
         string modelArg = parse.GetValue(ModelOptions.Model)!;
         if (parse.GetResult(CommonOptions.Weights) is not null && !string.Equals(modelArg, "vgg19", StringComparison.OrdinalIgnoreCase))
             throw new CliException("--weights applies to vgg16 / vgg19; your model file holds its own weights", 2);
-        var model = OwnModelRun.Load(modelArg, parse, console);
+        var model = OwnModelSession.Load(modelArg, parse, console);
         var shape = model.Input;
         long values = (long)batch * shape.Height * shape.Width * shape.Channels;
         if (values > 64L << 20) throw new CliException($"--batch {batch}: {batch}×{shape} inputs are too large for bench (at most 64 M values)", 2);
-        using var backend = new CnnEngine.Backends.Model.CnnCpuBackend(model);
+        using var backend = BackendFactory.OpenCnn(device, model, console);
         var input = new Tensor(batch, shape.Height, shape.Width, shape.Channels); // (N, H, W, C), pixel-like 0..255
         var rng = new Random(1234);
         for (int i = 0; i < input.Data.Length; i++) input.Data[i] = (float)(rng.NextDouble() * 255);

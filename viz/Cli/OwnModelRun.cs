@@ -11,7 +11,7 @@ namespace CnnEngine.Viz.Cli;
 /// with no Python, the photo loaded as keras.utils.load_img(color_mode, target_size) would, the backend --device
 /// names), one forward pass with every layer tapped, then the top-k (--labels), --export-npy (every layer in Keras
 /// layout, every max pool's switches), the pictures and report (--zoom X,Y inside the model's input), and the
-/// --deconv / --occlusion / --invariance sections (<see cref="CnnEngine.Viz.Deconv.OwnModelReport"/>, on deconv.html).
+/// --deconv / --occlusion / --invariance sections (<see cref="CnnEngine.Viz.Deconv.OwnModelReport"/>, in the report).
 /// </summary>
 public static class OwnModelRun
 {
@@ -76,16 +76,15 @@ public static class OwnModelRun
         var written = new List<string>();
         if (vizOptions is not null)
         {
-            var inputs = new ModelVisualizeInputs(imagePath,
-                new InputPicture(image.Resized.Width, image.Resized.Height, image.Resized.Pixels),
-                specs.Select(s => (s, tap.Activations[s.Name])).ToArray(), top, model.Source, backend.DeviceName, npyFiles, layerFilter,
-                convFields);
             IVizProgress progress = console.Quiet || console.Json ? SilentVizProgress.Instance : new SpectreVizProgress();
             // The OwnModelDeconv view borrows the session (disposed with it, above).
             var sections = CnnEngine.Viz.Deconv.OwnModelReport.SectionsFor(parse, new CnnEngine.Viz.Deconv.OwnModelDeconv(session), console.Warn);
+            var inputs = new ModelVisualizeInputs(imagePath,
+                new InputPicture(image.Resized.Width, image.Resized.Height, image.Resized.Pixels),
+                specs.Select(s => (s, tap.Activations[s.Name])).ToArray(), top, model.Source, backend.DeviceName, npyFiles, layerFilter,
+                convFields, sections);
             var result = ModelVisualizeRun.Run(vizOptions, inputs, progress);
             written.AddRange(result.Files.Select(f => Path.Combine(result.OutputDirectory, f.RelativePath)));
-            written.AddRange(SectionsPage.Write(result.OutputDirectory, model.Name, sections));
             console.Info($"wrote {result.OutputDirectory} ({result.Files.Count} files, {result.Elapsed.TotalMilliseconds:F0} ms)");
         }
         if (npyDir is not null) written.AddRange(NpyExport.Write(npyDir, specs, tap, console));

@@ -61,11 +61,7 @@ public sealed class OwnModelSession : IDisposable
         needs.AfterDecode?.Invoke();
 
         var model = Load(modelArg, r, console);
-        var preprocess = vgg19 ? InputPreprocess.Vgg : model.HasOwnPreprocessing ? InputPreprocess.None : preprocessOption ?? InputPreprocess.None;
-        if (model.HasOwnPreprocessing && preprocessOption is not null and not InputPreprocess.None)
-            console.Warn($"warning: {model.Name} scales its input itself (Rescaling layer): --preprocess is ignored, raw 0-255 pixels are fed");
-        if (preprocess == InputPreprocess.Vgg && model.Input.Channels != 3)
-            throw new CliException($"--preprocess vgg needs an RGB model; {model.Name} takes {model.Input.Channels} channel(s)", 2);
+        var preprocess = ResolvePreprocess(model, vgg19, preprocessOption, console);
         needs.Check?.Invoke(model);
         // The batched forwards, or the one fully recorded forward every command also makes, whichever is larger.
         var batched = CnnForwardMemory.Of(model, needs.Batch, needs.Taps, needs.Pictures);
@@ -80,6 +76,18 @@ public sealed class OwnModelSession : IDisposable
         console.Info($"model: {model.Source}: {model.Layers.Count} layers, input {model.Input}, {model.Flops() / 1e6:F1} MFLOP");
         console.Info($"device: {backend.DeviceId} ({backend.DeviceName})");
         return new OwnModelSession(model, backend, preprocess, resize, image, labels);
+    }
+
+    /// <summary>What the model is fed: VGG19 its ImageNet preprocessing, a model with its own Rescaling raw pixels (a
+    /// --preprocess is then ignored, with a warning), otherwise --preprocess (default none); vgg needs an RGB model.</summary>
+    public static InputPreprocess ResolvePreprocess(CnnModel model, bool vgg19, InputPreprocess? option, CliConsole console)
+    {
+        var preprocess = vgg19 ? InputPreprocess.Vgg : model.HasOwnPreprocessing ? InputPreprocess.None : option ?? InputPreprocess.None;
+        if (model.HasOwnPreprocessing && option is not null and not InputPreprocess.None)
+            console.Warn($"warning: {model.Name} scales its input itself (Rescaling layer): --preprocess is ignored, raw 0-255 pixels are fed");
+        if (preprocess == InputPreprocess.Vgg && model.Input.Channels != 3)
+            throw new CliException($"--preprocess vgg needs an RGB model; {model.Name} takes {model.Input.Channels} channel(s)", 2);
+        return preprocess;
     }
 
     public static bool IsVgg19(string model) => string.Equals(model, "vgg19", StringComparison.OrdinalIgnoreCase);

@@ -95,21 +95,17 @@ public static class ServeCommand
     /// <summary>
     /// --model FILE|vgg19: the model read from its Keras file, on --device (projections on the CPU), pictures resized as
     /// load_img does (nearest) and preprocessed by the model's own Rescaling or --preprocess, classes named by --labels.
-    /// (The same opening as the deconvnet commands' OwnModelDeconv.Open, without an image.)
+    /// (OwnModelSession's loading and preprocessing rules; serve has no image, memory budget or --resize.)
     /// </summary>
     private static Explorer OpenOwnModel(ParseResult r, ExplorerOptions options, CliConsole console)
     {
         string modelArg = r.GetValue(ModelOptions.Model)!;
-        bool vgg19 = string.Equals(modelArg, "vgg19", StringComparison.OrdinalIgnoreCase);
+        bool vgg19 = OwnModelSession.IsVgg19(modelArg);
         if (r.GetResult(CommonOptions.Weights) is not null && !vgg19)
             throw new CliException("--weights applies to vgg16 / vgg19; your model file holds its own weights", 2);
         var preprocessOption = ModelOptions.ParsePreprocess(r.GetValue(ModelOptions.Preprocess));
-        var model = OwnModelRun.Load(modelArg, r, console);
-        var preprocess = vgg19 ? InputPreprocess.Vgg : model.HasOwnPreprocessing ? InputPreprocess.None : preprocessOption ?? InputPreprocess.None;
-        if (model.HasOwnPreprocessing && preprocessOption is not null and not InputPreprocess.None)
-            console.Warn($"warning: {model.Name} scales its input itself (Rescaling layer): --preprocess is ignored, raw 0-255 pixels are fed");
-        if (preprocess == InputPreprocess.Vgg && model.Input.Channels != 3)
-            throw new CliException($"--preprocess vgg needs an RGB model; {model.Name} takes {model.Input.Channels} channel(s)", 2);
+        var model = OwnModelSession.Load(modelArg, r, console);
+        var preprocess = OwnModelSession.ResolvePreprocess(model, vgg19, preprocessOption, console);
         string? labelsPath = r.GetValue(ModelOptions.Labels);
         if (labelsPath is not null && model.ClassCount is null)
             throw new CliException($"--labels: {model.Name} ends in a feature map {model.Output}, not a vector of class scores", 2);

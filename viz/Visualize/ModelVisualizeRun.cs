@@ -24,7 +24,8 @@ public sealed record ModelVisualizeInputs(
     string DeviceName,
     IReadOnlyList<string>? NpyExports,
     IReadOnlyList<string>? LayerFilter,
-    IReadOnlyDictionary<string, ReceptiveField>? ConvFields = null);
+    IReadOnlyDictionary<string, ReceptiveField>? ConvFields = null,
+    IReadOnlyList<ReportSection>? ExtraSections = null);
 
 public static class ModelVisualizeRun
 {
@@ -42,7 +43,7 @@ public static class ModelVisualizeRun
                 if (cr.First >= t.Shape[3]) throw new CliException($"--channels {cr}: {layer.Name} has only {t.Shape[3]} channels (0-{t.Shape[3]})", 2);
         var network = new VisualizeNetwork(inputs.ImagePath, inputs.Picture, maps, inputs.LayerFilter?.ToHashSet(),
             inputs.ConvFields, Zoom: inputs.ConvFields is not null, inputs.TopK, inputs.ModelDescription, RandomWeights: false,
-            inputs.DeviceName, inputs.NpyExports, Array.Empty<ReportSection>());
+            inputs.DeviceName, inputs.NpyExports, inputs.ExtraSections ?? Array.Empty<ReportSection>());
         return VisualizeRun.Run(options, network, progress);
     }
 }

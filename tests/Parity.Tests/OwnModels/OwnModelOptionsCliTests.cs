@@ -53,10 +53,10 @@ public class OwnModelOptionsCliTests(ITestOutputHelper output)
         Assert.True(File.Exists(tmp.File($"viz/deconv/occlusion_{deepest}_p8_s4.png")), "occlusion figure (28 px: patch 8, stride 4)");
         foreach (var t in new[] { "translate", "scale", "rotate" })
             Assert.Equal(3, Directory.GetFiles(tmp.File("viz/deconv"), $"invariance_{t}_*.svg").Length);
-        string page = File.ReadAllText(tmp.File("viz/deconv.html"));
+        string page = File.ReadAllText(tmp.File("viz/index.html"));
         foreach (var title in new[] { "Deconvnet projections", "Occlusion sensitivity", "Invariance" }) Assert.Contains(title, page);
         foreach (var src in System.Text.RegularExpressions.Regex.Matches(page, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
-            Assert.True(File.Exists(tmp.File("viz/" + src)), $"deconv.html links {src}");
+            Assert.True(File.Exists(tmp.File("viz/" + src)), $"index.html links {src}");
     }
 
     [SkippableFact]
@@ -76,6 +76,7 @@ public class OwnModelOptionsCliTests(ITestOutputHelper output)
         Assert.True(code == 0, $"exit {code}: {stderr}");
         Assert.True(File.Exists(tmp.File("viz/zoom.gif")));
         Assert.Contains("zoom.gif", File.ReadAllText(tmp.File("viz/index.html")));
+        Assert.Contains("toward (20, 7) (--zoom)", File.ReadAllText(tmp.File("viz/index.html")));
     }
 
     [SkippableTheory]
