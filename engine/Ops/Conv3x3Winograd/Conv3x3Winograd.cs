@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace CnnEngine.Ops;
 
@@ -140,38 +141,51 @@ public static class Conv3x3Winograd
         int firstTile = group * plan.GroupTiles, tiles = Math.Min(plan.GroupTiles, plan.Tiles - firstTile);
         int tilesPadded = RoundUp(tiles, plan.Rows);
         int vLength = 36 * tilesPadded * cin, mLength = 36 * tilesPadded * PackedWinograd3x3.BlockWidth;
-        float[] scratch = TaskScratch(vLength + mLength + 6 * cin);
+        int uLength = conv.TransformsOnTheFly ? UChunkFloats : 0;
+        float[] scratch = RentScratch(vLength + mLength + uLength + 6 * cin);
+        try
         {
             fixed (float* s = scratch)
             {
                 float* v = s;                    // (36, tilesPadded, Cin)
                 float* m = s + vLength;          // (36, tilesPadded, 32)
-                float* zeros = m + mLength;      // (6, Cin): the patch rows below the padded image
+                float* u = m + mLength;          // (36, 64, 32): one chunk of transformed weights, when in place
+                float* zeros = u + uLength;      // (6, Cin): the patch rows below the padded image
                 new Span<float>(zeros, 6 * cin).Clear();
                 for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
                 InputTransforms<TS, TV>(job, firstTile, tiles, tilesPadded, v, zeros);
                 int block1 = Math.Min(conv.Blocks, (channelGroup + 1) * plan.BlocksPerGroup);
                 for (int block = channelGroup * plan.BlocksPerGroup; block < block1; block++)
                 {
-                    if (plan.Rows == 7) Multiply<TS, TV, WinogradRows7>(conv, block, v, m, tilesPadded);
+                    if (conv.TransformsOnTheFly)
+                    {
+                        if (plan.Rows == 7) MultiplyInPlace<TS, TV, WinogradRows7>(conv, block, v, m, u, tilesPadded);
+                        else MultiplyInPlace<TS, TV, WinogradRows8>(conv, block, v, m, u, tilesPadded);
+                    }
+                    else if (plan.Rows == 7) Multiply<TS, TV, WinogradRows7>(conv, block, v, m, tilesPadded);
                     else Multiply<TS, TV, WinogradRows8>(conv, block, v, m, tilesPadded);
                     OutputTransforms<TS, TV>(job, block, firstTile, tiles, tilesPadded, m);
                 }
             }
         }
+        finally
+        {
+            s_scratch.Push(scratch);
+        }
     }
 
-    /// <summary>Per-thread scratch for V and M (≤ 5 MB at 64 tiles × 512 channels), kept for the thread's life: no pool traffic, no page faults per task.</summary>
-    [ThreadStatic] private static float[]? t_scratch;
+    /// <summary>
+    /// Scratch for V, M (and U) of one running task (≤ 5 MB at 64 tiles × 512 channels), pinned, kept between layers and
+    /// calls: no pool traffic, no page faults per task. A shared stack rather than [ThreadStatic]: as many buffers as
+    /// tasks ever ran at once (the worker count), not one per thread-pool thread that ever ran a task.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentStack<float[]> s_scratch = new();
 
-    private static float[] TaskScratch(int length)
+    private static float[] RentScratch(int length)
     {
-        if (t_scratch is null || t_scratch.Length < length)
-        {
-            t_scratch = null;
-            t_scratch = GC.AllocateUninitializedArray<float>(length, pinned: true);
-        }
-        return t_scratch;
+        if (s_scratch.TryPop(out var buffer) && buffer.Length >= length) return buffer;
+        buffer = null; // a too-small one is dropped
+        return GC.AllocateUninitializedArray<float>(length, pinned: true);
     }
 
     /// <summary>V[ξ][i][ci] for the task's tiles; patches start one pixel up-left of the tile, in padded coordinates (4·ty, 4·tx).</summary>
@@ -226,6 +240,86 @@ public static class Conv3x3Winograd
                         WinogradGemm.Tile<TS, TV, TR>(vRows + c0, cin, count, u + (nint)c0 * bw + half, mRows + half, accumulate: c0 > 0);
                 }
             }
+        }
+    }
+
+    /// <summary>Floats of one transformed weight chunk: 36 elements × <see cref="WinogradGemm.ChunkChannels"/> ci × 32 co (295 KB, L2).</summary>
+    /// <summary>Input channels ahead the Keras kernel's lines are prefetched.</summary>
+    private const int PrefetchChannels = 6;
+
+    private const int UChunkFloats = 36 * UChunkElementStride;
+
+    /// <summary>
+    /// Floats between two elements' (64, 32) slices in the chunk: one cache line more than they need, so the 36 stores
+    /// of one kernel transform land in 36 different L1 sets (8 KB apart they all hit one set: measured 2.7× slower).
+    /// </summary>
+    private const int UChunkElementStride = WinogradGemm.ChunkChannels * PackedWinograd3x3.BlockWidth + 16;
+
+    /// <summary>
+    /// <see cref="Multiply"/> for weights kept in Keras layout (<see cref="PackedWinograd3x3.InPlace"/>): per chunk of
+    /// 64 input channels, U (36, 64, 32) is computed from the kernel into <paramref name="u"/>, then all 36 elements'
+    /// GEMMs use it. Same chunks, same summation order as the packed path.
+    /// </summary>
+    private static unsafe void MultiplyInPlace<TS, TV, TR>(PackedWinograd3x3 conv, int block, float* v, float* m, float* u, int tilesPadded)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TR : struct, IWinogradRows
+    {
+        int cin = conv.InChannels, rows = TR.Rows;
+        const int bw = PackedWinograd3x3.BlockWidth;
+        for (int c0 = 0; c0 < cin; c0 += WinogradGemm.ChunkChannels)
+        {
+            int count = Math.Min(WinogradGemm.ChunkChannels, cin - c0);
+            TransformKernelChunk<TS, TV>(conv, block, c0, count, u);
+            for (int e = 0; e < 36; e++)
+            {
+                float* uElement = u + e * UChunkElementStride;
+                for (int r0 = 0; r0 < tilesPadded; r0 += rows)
+                {
+                    float* vRows = v + ((nint)e * tilesPadded + r0) * cin + c0;
+                    float* mRows = m + ((nint)e * tilesPadded + r0) * bw;
+                    for (int half = 0; half < bw; half += 2 * TS.Count)
+                        WinogradGemm.Tile<TS, TV, TR>(vRows, cin, count, uElement + half, mRows + half, accumulate: c0 > 0);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// U (36, count, 32) for input channels [c0, c0 + count) and one 32-wide output block, from the Keras kernel
+    /// (3, 3, Cin, Cout). Output channels past Cout (the last block of an odd Cout) come out zero, as in the packed form.
+    /// </summary>
+    private static unsafe void TransformKernelChunk<TS, TV>(PackedWinograd3x3 conv, int block, int c0, int count, float* u)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        int cin = conv.InChannels, cout = conv.OutChannels, co0 = block * PackedWinograd3x3.BlockWidth;
+        const int bw = PackedWinograd3x3.BlockWidth;
+        int lanes = Math.Min(bw, cout - co0);
+        nint tapStride = (nint)cin * cout, uStride = UChunkElementStride;
+        float* kernel = conv.KernelSource;
+        TV* scratch = stackalloc TV[18];
+        float* padded = stackalloc float[9 * bw]; // (9, 32): a partial block's taps, zero past Cout
+        for (int i = 0; i < count; i++)
+        {
+            float* g = kernel + (nint)(c0 + i) * cout + co0; // tap 0 of (ci, co0)
+            if (Sse.IsSupported && i + PrefetchChannels < count)
+            {
+                // The 9 taps of one ci are Cin·Cout floats apart (1 MB at 512×512) and consecutive ci 4·Cout bytes: no
+                // hardware prefetcher follows that, and waiting for each line made the transform 10× slower than its math.
+                float* ahead = g + (nint)PrefetchChannels * cout;
+                for (int tap = 0; tap < 9; tap++)
+                for (int line = 0; line < lanes; line += 16)
+                    Sse.Prefetch0(ahead + tap * tapStride + line);
+            }
+            nint stride = tapStride;
+            if (lanes < bw)
+            {
+                new Span<float>(padded, 9 * bw).Clear();
+                for (int tap = 0; tap < 9; tap++)
+                    new ReadOnlySpan<float>(g + tap * tapStride, lanes).CopyTo(new Span<float>(padded + tap * bw, lanes));
+                g = padded;
+                stride = bw;
+            }
+            for (int lane = 0; lane < bw; lane += TS.Count)
+                WinogradTransforms.Kernel<TS, TV>(g + lane, stride, u + (nint)i * bw + lane, uStride, scratch);
         }
     }
 
