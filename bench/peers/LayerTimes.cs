@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CnnEngine.Backends.Cpu;
 using CnnEngine.Model;
 using CnnEngine.Ops;
 
@@ -23,8 +24,8 @@ internal static class LayerTimes
         Func<List<double>, double> stat = Program.Arg(args, "--stat") == "min" ? v => v.Min() : Median;
         var rng = new Random(3);
         int side = 224;
-        Console.WriteLine($"| layer | H×W | Cin→Cout | direct ms | Winograd packed ms | Winograd in place ms | packed / direct | in place / direct | direct GFLOP/s | in place effective GFLOP/s | extra MB direct / packed / in place |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| layer | H×W | Cin→Cout | direct ms | Winograd packed ms | Winograd in place ms | packed / direct | in place / direct | direct GFLOP/s | in place effective GFLOP/s | extra MB direct / packed / in place | auto uses | why |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var layer in Vgg16Architecture.ConvBase)
         {
             if (!layer.IsConv) { side /= 2; continue; }
@@ -50,8 +51,8 @@ internal static class LayerTimes
             }
             double flops = 2.0 * 9 * cin * cout * side * side * batch;
             double md = stat(d), mw = stat(w), mp = stat(p);
-            double mb = 1 << 20, directBytes = 9.0 * direct.Blocks * 32 * cin * 4;
-            Console.WriteLine($"| {layer.Name} | {side}×{side} | {cin}→{cout} | {md:F2} | {mw:F2} | {mp:F2} | {stat(ratio):F2} | {stat(ratioP):F2} | {flops / md / 1e6:F0} | {flops / mp / 1e6:F0} | {directBytes / mb:F1} / {winograd.OwnBytes / mb:F1} / {inPlace.OwnBytes / mb:F2} |");
+            double mb = 1e6, directBytes = 9.0 * direct.Blocks * 32 * cin * 4;
+            Console.WriteLine($"| {layer.Name} | {side}×{side} | {cin}→{cout} | {md:F2} | {mw:F2} | {mp:F2} | {stat(ratio):F2} | {stat(ratioP):F2} | {flops / md / 1e6:F0} | {flops / mp / 1e6:F0} | {directBytes / mb:F1} / {winograd.OwnBytes / mb:F1} / {inPlace.OwnBytes / mb:F2} | {ConvAlgorithmChoice.For(layer, ConvPolicy.Auto)} | {ConvAlgorithmChoice.Why(layer)} |");
         }
         return 0;
     }
