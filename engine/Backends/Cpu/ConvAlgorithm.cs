@@ -25,7 +25,7 @@ public enum ConvPolicy
     DirectOnly,
     /// <summary>
     /// Winograd with packed transformed weights wherever Cin ≥ 64 (the first Winograd engine: 4× the weight memory,
-    /// 226 MB of transformed VGG16 weights; for comparison).
+    /// 235 MB of transformed VGG16 weights; for comparison).
     /// </summary>
     PackedWinograd,
 }
@@ -34,7 +34,7 @@ public enum ConvPolicy
 public static class ConvAlgorithmChoice
 {
     /// <summary>
-    /// Largest packed Winograd weights kept for one layer: 9.4 MB, i.e. Cin·Cout ≤ 256·256 (block1_conv2…block3: 26 MB
+    /// Largest packed Winograd weights kept for one layer: 9.4 MB, i.e. Cin·Cout ≤ 256·256 (block1_conv2…block3: 28 MB
     /// in all, against 207 MB for block4 and block5, whose packed weights alone outgrew the pre-Winograd engine's
     /// whole 178 MB peak).
     /// </summary>

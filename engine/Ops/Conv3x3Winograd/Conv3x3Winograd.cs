@@ -258,7 +258,8 @@ public static class Conv3x3Winograd
     /// <summary>
     /// <see cref="Multiply"/> for weights kept in Keras layout (<see cref="PackedWinograd3x3.InPlace"/>): per chunk of
     /// 64 input channels, U (36, 64, 32) is computed from the kernel into <paramref name="u"/>, then all 36 elements'
-    /// GEMMs use it. Same chunks, same summation order as the packed path.
+    /// GEMMs use it. Same chunks, same summation order as the packed path; M comes out 576× larger (see
+    /// <see cref="WinogradTransforms.KernelScale"/>), undone in the output transform.
     /// </summary>
     private static unsafe void MultiplyInPlace<TS, TV, TR>(PackedWinograd3x3 conv, int block, float* v, float* m, float* u, int tilesPadded)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged where TR : struct, IWinogradRows
@@ -323,13 +324,14 @@ public static class Conv3x3Winograd
         }
     }
 
-    /// <summary>Y = Aᵀ M A + bias (ReLU) for the task's tiles and one 32-channel block, clipped at the image edge.</summary>
+    /// <summary>Y = Aᵀ M A (· 1/576 when the weights came from <see cref="WinogradTransforms.Kernel"/>) + bias (ReLU) for the task's tiles and one 32-channel block, clipped at the image edge.</summary>
     private static unsafe void OutputTransforms<TS, TV>(in Job job, int block, int firstTile, int tiles, int tilesPadded, float* m)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged
     {
         var plan = job.Plan;
         int cout = job.Conv.OutChannels, count = TS.Count, co0 = block * PackedWinograd3x3.BlockWidth;
         float* bias = job.Conv.BlockBias(block);
+        TV scale = TS.Broadcast(job.Conv.TransformsOnTheFly ? 1f / WinogradTransforms.KernelScale : 1f);
         TV* y = stackalloc TV[16];
         TV* scratch = stackalloc TV[24];
         float* lane = stackalloc float[count];
@@ -347,7 +349,7 @@ public static class Conv3x3Winograd
                 TV b = TS.Load(bias + c);
                 for (int k = 0; k < 16; k++)
                 {
-                    y[k] = TS.Add(y[k], b);
+                    y[k] = TS.Fma(y[k], scale, b); // scale 1 (exact: the plain add) or 1/576 for weights transformed on the fly
                     if (job.Relu) y[k] = TS.Max(y[k], TS.Zero);
                 }
                 if (job.Output != 0)

@@ -57,10 +57,11 @@ public static class WinogradTransforms
     }
 
     /// <summary>
-    /// U = G g Gᵀ for Count output channels of one (ci, co…) kernel, read straight from the Keras layout: the 9 taps
-    /// (ky·3 + kx) at g + tap·<paramref name="tapStride"/>, Count consecutive output channels each. Float, with the
-    /// integer matrix 24·G (rows 1/2 and 3/4 share their even part) and one division by 24² at the end, so each U value
-    /// is rounded a few times in its sums instead of also at every inexact 1/6: ~50 operations for 36 outputs, cheap enough to run per task
+    /// <see cref="KernelScale"/>·U = (24·G) g (24·G)ᵀ for Count output channels of one (ci, co…) kernel, read straight
+    /// from the Keras layout: the 9 taps (ky·3 + kx) at g + tap·<paramref name="tapStride"/>, Count consecutive output
+    /// channels each. Float, with the small-integer matrix 24·G (rows 1/2 and 3/4 share their even part): each value is
+    /// rounded only in its sums, never at an inexact 1/6, and the 1/576 is left to the output transform (one multiply
+    /// per output instead of one per weight, fused with the bias add). ~45 operations for 36 outputs, cheap enough to run per task
     /// instead of keeping the 4× larger transformed weights (see <see cref="PackedWinograd3x3.InPlace"/>).
     /// </summary>
     /// <param name="u">(36, ·) output: element e = 6·i + j at u + e·<paramref name="uStride"/>.</param>
@@ -72,24 +73,21 @@ public static class WinogradTransforms
         for (int kx = 0; kx < 3; kx++)
             TransformG<TS, TV>(TS.Load(g + kx * tapStride), TS.Load(g + (3 + kx) * tapStride), TS.Load(g + (6 + kx) * tapStride),
                 out scratch[kx], out scratch[3 + kx], out scratch[6 + kx], out scratch[9 + kx], out scratch[12 + kx], out scratch[15 + kx]);
-        // Rows: u[i][j] = Σ_kx t[i][kx] G[j][kx], then the 1/24² of both passes.
-        TV inv576 = TS.Broadcast(1f / 576);
+        // Rows: u[i][j] = Σ_kx t[i][kx] 24·G[j][kx].
         for (int i = 0; i < 6; i++)
         {
             TV* t = scratch + i * 3;
             TransformG<TS, TV>(t[0], t[1], t[2], out TV u0, out TV u1, out TV u2, out TV u3, out TV u4, out TV u5);
-            u0 = TS.Fma(inv576, u0, TS.Zero); u1 = TS.Fma(inv576, u1, TS.Zero); u2 = TS.Fma(inv576, u2, TS.Zero);
-            u3 = TS.Fma(inv576, u3, TS.Zero); u4 = TS.Fma(inv576, u4, TS.Zero); u5 = TS.Fma(inv576, u5, TS.Zero);
             float* row = u + i * 6 * uStride;
             TS.Store(u0, row); TS.Store(u1, row + uStride); TS.Store(u2, row + 2 * uStride);
             TS.Store(u3, row + 3 * uStride); TS.Store(u4, row + 4 * uStride); TS.Store(u5, row + 5 * uStride);
         }
     }
 
-    /// <summary>
-    /// The 1-D 24·G: rows (6 0 0), (-4 -4 -4), (-4 4 -4), (1 2 4), (1 -2 4), (0 0 24) — small integers, so the two
-    /// passes round only their sums; <see cref="Kernel"/> divides by 24² once at the end.
-    /// </summary>
+    /// <summary>What <see cref="Kernel"/>'s output is U times: 24² (the GEMM's sums come out 576× too large).</summary>
+    public const float KernelScale = 576f;
+
+    /// <summary>The 1-D 24·G: rows (6 0 0), (-4 -4 -4), (-4 4 -4), (1 2 4), (1 -2 4), (0 0 24).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TransformG<TS, TV>(TV g0, TV g1, TV g2, out TV t0, out TV t1, out TV t2, out TV t3, out TV t4, out TV t5)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged

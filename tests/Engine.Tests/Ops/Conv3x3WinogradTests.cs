@@ -156,8 +156,8 @@ public class Conv3x3WinogradTests
     }
 
     /// <summary>
-    /// The per-task kernel transform (<see cref="WinogradTransforms.Kernel"/>, float, factored) against the oracle's
-    /// U = G g Gᵀ (double, rounded once), reading the taps at a Keras-like stride. |U| ≤ |g|·(sum of |G| row)² ≤ 0.25 for
+    /// The per-task kernel transform (<see cref="WinogradTransforms.Kernel"/>, float, integer 24·G, output 576·U) against
+    /// the oracle's U = G g Gᵀ (double, rounded once), reading the taps at a Keras-like stride. |U| ≤ |g|·(sum of |G| row)² ≤ 0.25 for
     /// g in [0, 1): a few float roundings give ≤ ~1e-7; tolerance 1e-6 absolute.
     /// </summary>
     [SkippableTheory]
@@ -184,7 +184,7 @@ public class Conv3x3WinogradTests
         {
             for (int tap = 0; tap < 9; tap++) g[tap] = kernel[tap * tapStride + c];
             Conv3x3WinogradScalar.KernelTransform(g, expected);
-            for (int e = 0; e < 36; e++) worst = Math.Max(worst, Math.Abs(u[e * (count + 3) + c] - expected[e]));
+            for (int e = 0; e < 36; e++) worst = Math.Max(worst, Math.Abs(u[e * (count + 3) + c] / WinogradTransforms.KernelScale - expected[e]));
         }
         Assert.True(worst <= 1e-6, $"kernel transform: worst |error| {worst:E2}");
     }
