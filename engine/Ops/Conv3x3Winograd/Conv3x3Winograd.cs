@@ -243,15 +243,15 @@ public static class Conv3x3Winograd
         }
     }
 
-    /// <summary>Floats of one transformed weight chunk: 36 elements × <see cref="WinogradGemm.ChunkChannels"/> ci × 32 co (295 KB, L2).</summary>
     /// <summary>Input channels ahead the Keras kernel's lines are prefetched.</summary>
     private const int PrefetchChannels = 6;
 
+    /// <summary>Floats of one transformed weight chunk: 36 elements × <see cref="WinogradGemm.ChunkChannels"/> ci × 32 co (295 KB, L2).</summary>
     private const int UChunkFloats = 36 * UChunkElementStride;
 
     /// <summary>
     /// Floats between two elements' (64, 32) slices in the chunk: one cache line more than they need, so the 36 stores
-    /// of one kernel transform land in 36 different L1 sets (8 KB apart they all hit one set: measured 2.7× slower).
+    /// of one kernel transform land in 36 different L1 sets (8 KB apart they all hit one set: the transform measured 2–3× slower).
     /// </summary>
     private const int UChunkElementStride = WinogradGemm.ChunkChannels * PackedWinograd3x3.BlockWidth + 16;
 
@@ -303,8 +303,9 @@ public static class Conv3x3Winograd
             float* g = kernel + (nint)(c0 + i) * cout + co0; // tap 0 of (ci, co0)
             if (Sse.IsSupported && i + PrefetchChannels < count)
             {
-                // The 9 taps of one ci are Cin·Cout floats apart (1 MB at 512×512) and consecutive ci 4·Cout bytes: no
-                // hardware prefetcher follows that, and waiting for each line made the transform 10× slower than its math.
+                // The 9 taps of one ci are Cin·Cout floats apart (1 MB at 512×512), consecutive ci 4·Cout bytes: 9
+                // page-crossing strided streams, read once per forward from DRAM. (With the kernel already in L3 the
+                // prefetch measured neither faster nor slower; from DRAM it could not be measured on the loaded machine.)
                 float* ahead = g + (nint)PrefetchChannels * cout;
                 for (int tap = 0; tap < 9; tap++)
                 for (int line = 0; line < lanes; line += 16)
