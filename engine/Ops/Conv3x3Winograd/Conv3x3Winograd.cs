@@ -149,7 +149,7 @@ public static class Conv3x3Winograd
             {
                 float* v = s;                    // (36, tilesPadded, Cin)
                 float* m = s + vLength;          // (36, tilesPadded, 32)
-                float* u = m + mLength;          // (36, 64, 32): one chunk of transformed weights, when in place
+                float* u = m + mLength;          // (36, 256, 32): one chunk of transformed weights, when in place
                 float* zeros = u + uLength;      // (6, Cin): the patch rows below the padded image
                 new Span<float>(zeros, 6 * cin).Clear();
                 for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
@@ -246,19 +246,27 @@ public static class Conv3x3Winograd
     /// <summary>Input channels ahead the Keras kernel's lines are prefetched.</summary>
     private const int PrefetchChannels = 6;
 
-    /// <summary>Floats of one transformed weight chunk: 36 elements × <see cref="WinogradGemm.ChunkChannels"/> ci × 32 co (295 KB, L2).</summary>
+    /// <summary>
+    /// Input channels per transformed weight chunk: 256 (up to 4 of the GEMM's 64-channel partial sums use one chunk, so
+    /// M goes through L2 Cin/256 times instead of Cin/64). Measured on the loaded machine, conv stack at batch 1, median
+    /// per-round time against all-packed weights: chunks of 64 cost ~10 %, of 128 ~9 %, of 256 ~7 %, of 512 ~6 % (±5 %).
+    /// </summary>
+    internal const int TransformChunkChannels = 256;
+
+    /// <summary>
+    /// Floats between two elements' (256, 32) slices in the chunk: one cache line more than they need, so the 36 stores
+    /// of one kernel transform land in different L1 sets (32 KB apart they all hit one set: the transform measured 2–3×
+    /// slower in a micro-benchmark).
+    /// </summary>
+    private const int UChunkElementStride = TransformChunkChannels * PackedWinograd3x3.BlockWidth + 16;
+
+    /// <summary>Floats of one transformed weight chunk: 36 elements × 256 ci × 32 co (1.2 MB).</summary>
     private const int UChunkFloats = 36 * UChunkElementStride;
 
     /// <summary>
-    /// Floats between two elements' (64, 32) slices in the chunk: one cache line more than they need, so the 36 stores
-    /// of one kernel transform land in 36 different L1 sets (8 KB apart they all hit one set: the transform measured 2–3× slower).
-    /// </summary>
-    private const int UChunkElementStride = WinogradGemm.ChunkChannels * PackedWinograd3x3.BlockWidth + 16;
-
-    /// <summary>
     /// <see cref="Multiply"/> for weights kept in Keras layout (<see cref="PackedWinograd3x3.InPlace"/>): per chunk of
-    /// 64 input channels, U (36, 64, 32) is computed from the kernel into <paramref name="u"/>, then all 36 elements'
-    /// GEMMs use it. Same chunks, same summation order as the packed path; M comes out 576× larger (see
+    /// 256 input channels, U (36, 256, 32) is computed from the kernel into <paramref name="u"/>, then all 36 elements'
+    /// GEMMs use it, in 64-channel partial sums as in the packed path (same summation order); M comes out 576× larger (see
     /// <see cref="WinogradTransforms.KernelScale"/>), undone in the output transform.
     /// </summary>
     private static unsafe void MultiplyInPlace<TS, TV, TR>(PackedWinograd3x3 conv, int block, float* v, float* m, float* u, int tilesPadded)
@@ -266,19 +274,23 @@ public static class Conv3x3Winograd
     {
         int cin = conv.InChannels, rows = TR.Rows;
         const int bw = PackedWinograd3x3.BlockWidth;
-        for (int c0 = 0; c0 < cin; c0 += WinogradGemm.ChunkChannels)
+        for (int t0 = 0; t0 < cin; t0 += TransformChunkChannels)
         {
-            int count = Math.Min(WinogradGemm.ChunkChannels, cin - c0);
-            TransformKernelChunk<TS, TV>(conv, block, c0, count, u);
+            int transformed = Math.Min(TransformChunkChannels, cin - t0);
+            TransformKernelChunk<TS, TV>(conv, block, t0, transformed, u);
             for (int e = 0; e < 36; e++)
             {
                 float* uElement = u + e * UChunkElementStride;
                 for (int r0 = 0; r0 < tilesPadded; r0 += rows)
                 {
-                    float* vRows = v + ((nint)e * tilesPadded + r0) * cin + c0;
+                    float* vRows = v + ((nint)e * tilesPadded + r0) * cin;
                     float* mRows = m + ((nint)e * tilesPadded + r0) * bw;
-                    for (int half = 0; half < bw; half += 2 * TS.Count)
-                        WinogradGemm.Tile<TS, TV, TR>(vRows, cin, count, uElement + half, mRows + half, accumulate: c0 > 0);
+                    for (int c0 = t0; c0 < t0 + transformed; c0 += WinogradGemm.ChunkChannels)
+                    {
+                        int count = Math.Min(WinogradGemm.ChunkChannels, cin - c0);
+                        for (int half = 0; half < bw; half += 2 * TS.Count)
+                            WinogradGemm.Tile<TS, TV, TR>(vRows + c0, cin, count, uElement + (nint)(c0 - t0) * bw + half, mRows + half, accumulate: c0 > 0);
+                    }
                 }
             }
         }

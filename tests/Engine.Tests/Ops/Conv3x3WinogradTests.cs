@@ -192,7 +192,7 @@ public class Conv3x3WinogradTests
     /// <summary>
     /// Weights transformed on the fly from the Keras kernel (<see cref="PackedWinograd3x3.InPlace"/>) against the scalar
     /// Winograd: channel counts 1..17, Cout not a multiple of 32 (the zero-padded last block), Cin over one 64-channel
-    /// chunk (70, 130: a partial last chunk), odd sizes, several tile groups. Same tolerance as the packed weights.
+    /// partial sum (70, 130) and over one 256-channel transform chunk (300), odd sizes, several tile groups. Same tolerance as the packed weights.
     /// </summary>
     [SkippableTheory]
     [InlineData(Variant.Driver)]
@@ -208,6 +208,7 @@ public class Conv3x3WinogradTests
             CheckSimd(variant, h, w, cin, cout, relu: (seed & 1) == 0, threads: 1 + seed % 3, seed: seed++, inPlace: true);
         CheckSimd(variant, 14, 14, 70, 40, relu: true, threads: 2, seed: 950, inPlace: true);
         CheckSimd(variant, 6, 5, 130, 64, relu: false, threads: 2, seed: 951, inPlace: true);
+        CheckSimd(variant, 5, 6, 300, 33, relu: true, threads: 2, seed: 953, inPlace: true);   // two transform chunks (256 + 44)
         CheckSimd(variant, 37, 45, 24, 35, relu: true, threads: 3, seed: 952, inPlace: true);
     }
 
