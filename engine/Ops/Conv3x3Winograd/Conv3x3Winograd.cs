@@ -14,8 +14,10 @@ namespace CnnEngine.Ops;
 ///   2. per output block: for each of the 36 elements, M[ξ] (tiles × 32) = V[ξ] (tiles × Cin) · U[ξ] (Cin × 32) with
 ///      the register-blocked <see cref="WinogradGemm"/> (U[ξ]'s slice is reused by every row block of the group);
 ///   3. output transform of M → 4×4 × 32 outputs, + bias, ReLU, stored (clipped at the image edge).
-/// Small layers (batch 1, 14×14 → 16 tiles) get their tasks from splitting the output channels, so both cores work.
-/// A (tile group, channel group) task is independent of every other: one Parallel.For per layer, no barriers.
+/// Small layers (batch 1, 14×14 → 16 tiles) get their tasks from splitting the output channels, so both cores work;
+/// then step 1 would be the same for every channel group of a tile group, so it runs first, once, split over all
+/// workers by tiles, into one shared V (two Parallel.Fors for the layer: the input transforms, then the tasks).
+/// Otherwise a (tile group, channel group) task is independent of every other: one Parallel.For per layer, no barriers.
 ///
 /// Pooling fused: a 4×4 output tile holds whole 2×2 pooling windows (tiles start at multiples of 4), so when a max
 /// pool follows, the output transform also writes the pooled maxima and their switches (flat y·W + x in the conv
@@ -120,16 +122,78 @@ public static class Conv3x3Winograd
         if (!pool.IsNone && (height < 2 || width < 2)) throw new ArgumentException($"winograd: a fused 2×2 pool needs at least 2×2 (H={height}, W={width})");
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
         var plan = Plan.For(images, height, width, conv.Blocks, workers);
-        var job = new Job((nint)padded, paddedImageStride, paddedRowStride, height, width, conv, (nint)output, outputImageStride, outputRowStride, relu, plan, pool);
-        if (workers == 1 || plan.Tasks == 1)
-            for (int t = 0; t < plan.Tasks; t++) RunTask<TS, TV>(job, t);
-        else
-            Parallel.For(0, plan.Tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, t => RunTask<TS, TV>(job, t));
+        // Output channels split into several tasks per tile group (small maps: block4/block5 at batch 1): every one of
+        // those tasks needs the same V, so V is computed once, by all workers, into one shared buffer first.
+        bool shareInput = plan.ChannelGroups > 1;
+        nint groupInputFloats = shareInput ? SharedInputGroupFloats(plan, conv.InChannels) : 0;
+        float[]? shared = shareInput ? RentSharedInput(plan.Groups * groupInputFloats + 6L * conv.InChannels) : null;
+        try
+        {
+            fixed (float* sharedInput = shared)
+            {
+                var job = new Job((nint)padded, paddedImageStride, paddedRowStride, height, width, conv, (nint)output, outputImageStride, outputRowStride, relu, plan, pool,
+                    (nint)sharedInput, groupInputFloats);
+                if (shareInput)
+                {
+                    float* zeros = sharedInput + plan.Groups * groupInputFloats; // (6, Cin): the patch rows below the padded image
+                    new Span<float>(zeros, 6 * conv.InChannels).Clear();
+                    int splits = Math.Max(1, (2 * workers + plan.Groups - 1) / plan.Groups), items = plan.Groups * splits;
+                    if (workers == 1) for (int i = 0; i < items; i++) SharedInputSlice<TS, TV>(job, i / splits, i % splits, splits);
+                    else Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = workers }, i => SharedInputSlice<TS, TV>(job, i / splits, i % splits, splits));
+                }
+                if (workers == 1 || plan.Tasks == 1)
+                    for (int t = 0; t < plan.Tasks; t++) RunTask<TS, TV>(job, t);
+                else
+                    Parallel.For(0, plan.Tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, t => RunTask<TS, TV>(job, t));
+            }
+        }
+        finally
+        {
+            if (shared != null) ReturnSharedInput(shared);
+        }
         GC.KeepAlive(conv); // its native weights are read through raw pointers until here
     }
 
+    /// <param name="SharedInput">0, or V of every tile group computed ahead: group g's (36, tilesPadded, Cin) at g·<paramref name="GroupInputFloats"/>.</param>
     private readonly record struct Job(nint Padded, nint PaddedImageStride, nint PaddedRowStride, int Height, int Width, PackedWinograd3x3 Conv,
-        nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, Plan Plan, PoolTarget Pool);
+        nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, Plan Plan, PoolTarget Pool, nint SharedInput, nint GroupInputFloats);
+
+    /// <summary>Floats of one tile group's V in the shared buffer: (36, GroupTiles rounded up to the row block, Cin).</summary>
+    private static nint SharedInputGroupFloats(in Plan plan, int cin) => 36 * (nint)RoundUp(plan.GroupTiles, plan.Rows) * cin;
+
+    /// <summary>One of <paramref name="splits"/> slices of tile group <paramref name="group"/>'s tiles: V into the shared buffer (slice 0 also zeroes the padding rows).</summary>
+    private static unsafe void SharedInputSlice<TS, TV>(in Job job, int group, int split, int splits)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        var plan = job.Plan;
+        int cin = job.Conv.InChannels;
+        int firstTile = group * plan.GroupTiles, tiles = Math.Min(plan.GroupTiles, plan.Tiles - firstTile);
+        int tilesPadded = RoundUp(tiles, plan.Rows);
+        float* v = (float*)job.SharedInput + group * job.GroupInputFloats; // (36, tilesPadded, Cin)
+        float* zeros = (float*)job.SharedInput + plan.Groups * job.GroupInputFloats;
+        if (split == 0)
+            for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
+        int i0 = (int)((long)tiles * split / splits), i1 = (int)((long)tiles * (split + 1) / splits);
+        if (i1 > i0) InputTransforms<TS, TV>(job, firstTile + i0, i1 - i0, tilesPadded, v + (nint)i0 * cin, zeros);
+    }
+
+    /// <summary>
+    /// The shared V buffer (≤ 9.4 MB: VGG16 block5 at batch 8), pinned, kept between layers and calls like the task
+    /// scratch; taken and put back atomically, so a concurrent caller simply allocates its own.
+    /// </summary>
+    private static float[]? s_sharedInput;
+
+    private static float[] RentSharedInput(long length)
+    {
+        var buffer = Interlocked.Exchange(ref s_sharedInput, null);
+        return buffer != null && buffer.Length >= length ? buffer : GC.AllocateUninitializedArray<float>(checked((int)length), pinned: true);
+    }
+
+    private static void ReturnSharedInput(float[] buffer)
+    {
+        var kept = s_sharedInput;
+        if (kept == null || kept.Length < buffer.Length) Interlocked.CompareExchange(ref s_sharedInput, buffer, kept);
+    }
 
     private static unsafe void RunTask<TS, TV>(in Job job, int task)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged
@@ -140,20 +204,26 @@ public static class Conv3x3Winograd
         int group = task / plan.ChannelGroups, channelGroup = task % plan.ChannelGroups;
         int firstTile = group * plan.GroupTiles, tiles = Math.Min(plan.GroupTiles, plan.Tiles - firstTile);
         int tilesPadded = RoundUp(tiles, plan.Rows);
-        int vLength = 36 * tilesPadded * cin, mLength = 36 * tilesPadded * PackedWinograd3x3.BlockWidth;
+        bool sharedInput = job.SharedInput != 0;
+        int vLength = sharedInput ? 0 : 36 * tilesPadded * cin, mLength = 36 * tilesPadded * PackedWinograd3x3.BlockWidth;
         int uLength = conv.TransformsOnTheFly ? UChunkFloats : 0;
-        float[] scratch = RentScratch(vLength + mLength + uLength + 6 * cin);
+        float[] scratch = RentScratch(vLength + mLength + uLength + (sharedInput ? 0 : 6 * cin));
         try
         {
             fixed (float* s = scratch)
             {
-                float* v = s;                    // (36, tilesPadded, Cin)
-                float* m = s + vLength;          // (36, tilesPadded, 32)
+                float* m = s;                    // (36, tilesPadded, 32)
                 float* u = m + mLength;          // (36, 256, 32): one chunk of transformed weights, when in place
-                float* zeros = u + uLength;      // (6, Cin): the patch rows below the padded image
-                new Span<float>(zeros, 6 * cin).Clear();
-                for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
-                InputTransforms<TS, TV>(job, firstTile, tiles, tilesPadded, v, zeros);
+                float* v;                        // (36, tilesPadded, Cin): this task's own, or the shared one
+                if (sharedInput) v = (float*)job.SharedInput + group * job.GroupInputFloats;
+                else
+                {
+                    v = u + uLength;
+                    float* zeros = v + vLength;  // (6, Cin): the patch rows below the padded image
+                    new Span<float>(zeros, 6 * cin).Clear();
+                    for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
+                    InputTransforms<TS, TV>(job, firstTile, tiles, tilesPadded, v, zeros);
+                }
                 int block1 = Math.Min(conv.Blocks, (channelGroup + 1) * plan.BlocksPerGroup);
                 for (int block = channelGroup * plan.BlocksPerGroup; block < block1; block++)
                 {

@@ -265,6 +265,34 @@ public class Conv3x3WinogradTests
     }
 
     /// <summary>
+    /// The input transform shared by all channel groups of a tile group (small maps: the plan splits the output
+    /// channels, V is computed once by all workers, then the GEMM tasks read it), packed and on-the-fly weights, against
+    /// the scalar Winograd: channel counts 1..17 and 70, Cout that is no multiple of the task slice (33, 97, 200: odd
+    /// block counts, zero-padded last block), one and several tile groups, 1–3 workers (tile slices of 1..16 tiles).
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(Variant.Driver)]
+    [InlineData(Variant.Vector512)]
+    [InlineData(Variant.Vector256)]
+    public void SharedInputTransform_MatchesTheOracle(Variant variant)
+    {
+        SkipUnlessAccelerated(variant);
+        int seed = 1200;
+        foreach (var (h, w, threads) in new[] { (1, 1, 2), (5, 9, 3), (14, 14, 2), (7, 31, 1), (37, 45, 2) })
+        foreach (int cin in new[] { 1, 6, 17 })
+        foreach (int cout in new[] { 33, 97, 200 })
+        {
+            var plan = Conv3x3Winograd.Plan.For(1, h, w, (cout + 31) / 32, threads);
+            Assert.True(plan.ChannelGroups > 1, $"{h}x{w} Cout={cout} threads={threads}: the plan does not split the channels");
+            CheckSimd(variant, h, w, cin, cout, relu: (seed & 1) == 0, threads, seed, inPlace: (seed & 2) == 0);
+            seed++;
+        }
+        Assert.True(Conv3x3Winograd.Plan.For(1, 37, 45, 4, 2).Groups > 1, "37x45 must give several tile groups");
+        CheckSimd(variant, 14, 14, 70, 97, relu: true, threads: 2, seed: 1290, inPlace: true);
+        CheckSimd(variant, 14, 14, 70, 97, relu: false, threads: 2, seed: 1291, inPlace: false);
+    }
+
+    /// <summary>
     /// Conv + 2×2 max pool fused in the output transform against the same Winograd conv unfused followed by
     /// <see cref="MaxPool2x2Scalar"/>: maxima and switches must be identical (the conv values are the same bits), and
     /// with a negative bias ReLU leaves many exact zero ties, so the top-left tie rule is exercised. Batches of two
