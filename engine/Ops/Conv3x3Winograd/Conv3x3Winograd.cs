@@ -15,8 +15,8 @@ namespace CnnEngine.Ops;
 ///      the register-blocked <see cref="WinogradGemm"/> (U[ξ]'s slice is reused by every row block of the group);
 ///   3. output transform of M → 4×4 × 32 outputs, + bias, ReLU, stored (clipped at the image edge).
 /// Small layers (batch 1, 14×14 → 16 tiles) get their tasks from splitting the output channels, so both cores work;
-/// then step 1 would be the same for every channel group of a tile group, so it runs first, once, split over all
-/// workers by tiles, into one shared V (two Parallel.Fors for the layer: the input transforms, then the tasks).
+/// when all tiles make one group (block4/block5 at batch 1) step 1 would be the same for every task, so it runs
+/// first, once, split over all workers by tiles, into one shared V (two Parallel.Fors: input transforms, then tasks).
 /// Otherwise a (tile group, channel group) task is independent of every other: one Parallel.For per layer, no barriers.
 ///
 /// Pooling fused: a 4×4 output tile holds whole 2×2 pooling windows (tiles start at multiples of 4), so when a max
@@ -122,9 +122,11 @@ public static class Conv3x3Winograd
         if (!pool.IsNone && (height < 2 || width < 2)) throw new ArgumentException($"winograd: a fused 2×2 pool needs at least 2×2 (H={height}, W={width})");
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
         var plan = Plan.For(images, height, width, conv.Blocks, workers);
-        // Output channels split into several tasks per tile group (small maps: block4/block5 at batch 1): every one of
-        // those tasks needs the same V, so V is computed once, by all workers, into one shared buffer first.
-        bool shareInput = plan.ChannelGroups > 1;
+        // One tile group whose output channels are split into several tasks (small maps: block4/block5 at batch 1):
+        // every task needs the same V, so V is computed once, by all workers, into one shared buffer first. Not for
+        // several tile groups (block3 at batch 1, block5 at batch 8): there the shared V of all groups would be a
+        // larger buffer than the tasks' own (measured +12 MB peak RSS at batch 8) for a smaller saving.
+        bool shareInput = plan.Groups == 1 && plan.ChannelGroups > 1;
         nint groupInputFloats = shareInput ? SharedInputGroupFloats(plan, conv.InChannels) : 0;
         float[]? shared = shareInput ? RentSharedInput(plan.Groups * groupInputFloats + 6L * conv.InChannels) : null;
         try
@@ -178,7 +180,7 @@ public static class Conv3x3Winograd
     }
 
     /// <summary>
-    /// The shared V buffer (≤ 9.4 MB: VGG16 block5 at batch 8), pinned, kept between layers and calls like the task
+    /// The shared V buffer (≤ 36 × 64 tiles × Cin floats, 4.7 MB at Cin = 512), pinned, kept between layers and calls like the task
     /// scratch; taken and put back atomically, so a concurrent caller simply allocates its own.
     /// </summary>
     private static float[]? s_sharedInput;

@@ -265,10 +265,11 @@ public class Conv3x3WinogradTests
     }
 
     /// <summary>
-    /// The input transform shared by all channel groups of a tile group (small maps: the plan splits the output
+    /// The input transform shared by all tasks of a layer (small maps, one tile group: the plan splits the output
     /// channels, V is computed once by all workers, then the GEMM tasks read it), packed and on-the-fly weights, against
     /// the scalar Winograd: channel counts 1..17 and 70, Cout that is no multiple of the task slice (33, 97, 200: odd
-    /// block counts, zero-padded last block), one and several tile groups, 1–3 workers (tile slices of 1..16 tiles).
+    /// block counts, zero-padded last block), 1–3 workers (tile slices of 1..16 tiles); and, for contrast, several tile
+    /// groups with split channels (each task its own V).
     /// </summary>
     [SkippableTheory]
     [InlineData(Variant.Driver)]
@@ -278,12 +279,13 @@ public class Conv3x3WinogradTests
     {
         SkipUnlessAccelerated(variant);
         int seed = 1200;
-        foreach (var (h, w, threads) in new[] { (1, 1, 2), (5, 9, 3), (14, 14, 2), (7, 31, 1), (37, 45, 2) })
+        foreach (var (h, w, threads) in new[] { (1, 1, 2), (5, 9, 3), (14, 14, 2), (7, 31, 1), (28, 28, 2), (37, 45, 2) })
         foreach (int cin in new[] { 1, 6, 17 })
         foreach (int cout in new[] { 33, 97, 200 })
         {
             var plan = Conv3x3Winograd.Plan.For(1, h, w, (cout + 31) / 32, threads);
             Assert.True(plan.ChannelGroups > 1, $"{h}x{w} Cout={cout} threads={threads}: the plan does not split the channels");
+            Assert.Equal((h, w) != (37, 45), plan.Groups == 1); // 37x45 (120 tiles): two tile groups, each task its own V
             CheckSimd(variant, h, w, cin, cout, relu: (seed & 1) == 0, threads, seed, inPlace: (seed & 2) == 0);
             seed++;
         }
