@@ -45,9 +45,9 @@ public class CpuBackendTests
         var (refActivations, refSwitches) = (reference.Activations, reference.Switches);
 
         using var backend = new CpuBackend(weights, threads, policy);
-        // Auto: Winograd with packed weights on block1_conv2…block3 (6 layers), transformed on the fly on block4/5 (6).
-        Assert.Equal(policy switch { ConvPolicy.Auto => 6, ConvPolicy.PackedWinograd => 12, _ => 0 }, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.Winograd));
-        Assert.Equal(policy == ConvPolicy.Auto ? 6 : 0, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.WinogradOnTheFly));
+        // Auto: Winograd with packed weights on block1_conv2…block4_conv1 (7 layers), transformed on the fly on block4_conv2…block5 (5).
+        Assert.Equal(policy switch { ConvPolicy.Auto => 7, ConvPolicy.PackedWinograd => 12, _ => 0 }, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.Winograd));
+        Assert.Equal(policy == ConvPolicy.Auto ? 5 : 0, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.WinogradOnTheFly));
         var tap = new RecordingTap();
         Tensor result = backend.Forward(input, tap);
 
