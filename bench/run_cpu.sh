@@ -20,6 +20,8 @@ peers=$(/usr/bin/python3 bench/peers/run.py --weights "$weights" --onnx "$onnx" 
 layers1=$(dotnet "$build/peers-bench.dll" layers --batch 1 --rounds 5 --threads "$threads")
 policies1=$(dotnet "$build/peers-bench.dll" policies --batch 1 --rounds 9 --threads "$threads")
 policies8=$(dotnet "$build/peers-bench.dll" policies --batch 8 --rounds 3 --threads "$threads")
+gemm=""
+for cin in 64 256 512; do gemm+="$(dotnet "$build/peers-bench.dll" gemm --cin $cin --reps 3000)"$'\n'; done
 features=$(dotnet "$build/peers-bench.dll" features --images ../shared/images --copies 4 --rounds 3)
 rss=""
 for args in "--policy direct --batch 1" "--policy packed --batch 1" "--policy auto --batch 1" "--policy direct --batch 8" "--policy packed --batch 8" "--policy auto --batch 8"; do
@@ -51,6 +53,12 @@ mkdir -p bench/results
   echo "$policies1"
   echo
   echo "$policies8"
+  echo
+  echo "### Winograd GEMM microkernel alone (cache-resident, one thread; per-core FMA peak ≈ 220 GFLOP/s)"
+  echo
+  echo '```'
+  printf '%s' "$gemm"
+  echo '```'
   echo
   echo "### features"
   echo

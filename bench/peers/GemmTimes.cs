@@ -5,9 +5,9 @@ using CnnEngine.Ops;
 namespace CnnEngine.Bench.Peers;
 
 /// <summary>
-/// peers-bench gemm [--cin 512] [--rows 8] [--reps 2000]: the Winograd GEMM microkernel (<see cref="WinogradGemm"/>)
+/// peers-bench gemm [--cin 512] [--stride Cin] [--reps 2000]: the Winograd GEMM microkernel (<see cref="WinogradGemm"/>)
 /// alone, one thread, V and U resident in L1/L2 (8 rows × Cin by Cin × 32, 64-channel partial sums as the driver
-/// calls it): GFLOP/s and process CPU time, so the kernel's own efficiency can be told apart from the memory traffic of
+/// calls it): best of 7 rounds in GFLOP/s, so the kernel's own efficiency can be told apart from the memory traffic of
 /// a whole layer (per-core Vector512 FMA peak here ≈ 220 GFLOP/s).
 /// </summary>
 internal static class GemmTimes
@@ -41,7 +41,7 @@ internal static class GemmTimes
             }
         }
         double flops = 2.0 * rows * cin * bw * reps;
-        Console.WriteLine($"winograd gemm microkernel, {rows} rows x Cin {cin} x 32, one thread: best of 7 = {best * 1e3:F2} ms, {flops / best / 1e9:F1} GFLOP/s");
+        Console.WriteLine($"winograd gemm microkernel, {rows} rows (V row stride {stride}) x Cin {cin} x 32, one thread: best of 7 = {best * 1e3:F2} ms, {flops / best / 1e9:F1} GFLOP/s");
         return 0;
     }
 }

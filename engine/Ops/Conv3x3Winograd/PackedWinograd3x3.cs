@@ -17,7 +17,7 @@ namespace CnnEngine.Ops;
 /// <see cref="Conv3x3Winograd"/> transforms a (64 ci × 32 co) chunk of it into the task's scratch just before the
 /// GEMM uses it (<see cref="WinogradTransforms.Kernel"/>) — 0 extra bytes per layer instead of 36·Cin·Cout floats,
 /// for ~50 vector operations per (ci, 16 co) against the GEMM's 36 FMAs per tile. For VGG16's block4/block5 the packed
-/// form would hold 207 MB; at batch 1 those layers have 16–49 tiles, and a layer then reads 9 MB of Keras weights
+/// form would hold 188 MB (block4_conv2…block5; block4_conv1 keeps its 18.9 MB pack); at batch 1 those layers have 16–49 tiles, and a layer then reads 9 MB of Keras weights
 /// instead of 36 MB of transformed ones (what that trade costs or saves: bench/RESULTS.md).
 /// </summary>
 public sealed unsafe class PackedWinograd3x3 : IDisposable
