@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CPU benchmark: this engine, ONNX Runtime 1.31.1 (C#, MLAS) and PyTorch 1.13 in one run, interleaved, same model
 # (torch.onnx.export, opset 13, from the seeded full-size .h5), same thread count; then the per-layer
-# direct-vs-Winograd table, the `features` pipeline and peak RSS. Writes bench/results/cpu.md (RESULTS.md quotes it).
+# direct-vs-Winograd table (with the algorithm each layer uses and why), the conv stack under each ConvPolicy, the
+# `features` pipeline and peak RSS (direct only = before Winograd, packed = every transformed kernel kept, auto). Writes bench/results/cpu.md (RESULTS.md quotes it).
 #   bench/run_cpu.sh [rounds]        (rounds of the interleaved peers run; 2 forwards per peer per round)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,9 +18,13 @@ dotnet build -c Release bench/peers/PeersBench.csproj -o "$build" -v q -nodeReus
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 peers=$(/usr/bin/python3 bench/peers/run.py --weights "$weights" --onnx "$onnx" --build "$build" --rounds "$rounds" --k 2 --threads "$threads")
 layers1=$(dotnet "$build/peers-bench.dll" layers --batch 1 --rounds 5 --threads "$threads")
-features=$(dotnet "$build/peers-bench.dll" features --images ../shared/images --copies 2 --rounds 2)
+policies1=$(dotnet "$build/peers-bench.dll" policies --batch 1 --rounds 9 --threads "$threads")
+policies8=$(dotnet "$build/peers-bench.dll" policies --batch 8 --rounds 3 --threads "$threads")
+gemm=""
+for cin in 64 256 512; do gemm+="$(dotnet "$build/peers-bench.dll" gemm --cin $cin --reps 3000)"$'\n'; done
+features=$(dotnet "$build/peers-bench.dll" features --images ../shared/images --copies 4 --rounds 3)
 rss=""
-for args in "--policy direct --batch 1" "--policy auto --batch 1" "--policy direct --batch 8" "--policy auto --batch 8"; do
+for args in "--policy direct --batch 1" "--policy packed --batch 1" "--policy auto --batch 1" "--policy direct --batch 8" "--policy packed --batch 8" "--policy auto --batch 8"; do
   rss+="$(dotnet "$build/peers-bench.dll" rss $args)"$'\n'
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -39,9 +44,21 @@ mkdir -p bench/results
   echo "$peers" | tail -1
   echo '```'
   echo
-  echo "### Per layer, batch 1: direct vs Winograd F(4×4, 3×3) (alternating, median of 5)"
+  echo "### Per layer, batch 1: direct vs Winograd F(4×4, 3×3), packed or transformed on the fly (alternating, median of 5)"
   echo
   echo "$layers1"
+  echo
+  echo "### Conv stack under each ConvPolicy (interleaved; auto = what the engine uses)"
+  echo
+  echo "$policies1"
+  echo
+  echo "$policies8"
+  echo
+  echo "### Winograd GEMM microkernel alone (cache-resident, one thread; per-core FMA peak ≈ 220 GFLOP/s)"
+  echo
+  echo '```'
+  printf '%s' "$gemm"
+  echo '```'
   echo
   echo "### features"
   echo

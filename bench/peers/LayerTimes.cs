@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CnnEngine.Backends.Cpu;
 using CnnEngine.Model;
 using CnnEngine.Ops;
 
@@ -6,9 +7,10 @@ namespace CnnEngine.Bench.Peers;
 
 /// <summary>
 /// peers-bench layers [--batch N] [--rounds R] [--threads T]: every VGG16 conv layer at 224², the direct kernel
-/// (<see cref="Conv3x3"/>) and Winograd F(4×4, 3×3) (<see cref="Conv3x3Winograd"/>) timed alternately on the same
-/// seeded input (both through their public Run, which pads the input the same way), median ms per algorithm and
-/// the median per-round ratio. Batch N runs N images one after another per timing (the public Run takes one image).
+/// (<see cref="Conv3x3"/>), Winograd F(4×4, 3×3) (<see cref="Conv3x3Winograd"/>) with packed transformed weights
+/// and Winograd with the weights transformed on the fly from the Keras kernel (<see cref="PackedWinograd3x3.InPlace"/>)
+/// timed alternately on the same seeded input (all through their public Run, which pads the input the same way),
+/// median ms per algorithm, the median per-round ratios, and the weight memory each keeps besides the Keras kernel. Batch N runs N images one after another per timing (the public Run takes one image).
 /// </summary>
 internal static class LayerTimes
 {
@@ -18,10 +20,12 @@ internal static class LayerTimes
         int rounds = int.Parse(Program.Arg(args, "--rounds") ?? "7");
         int threads = int.Parse(Program.Arg(args, "--threads") ?? "2");
         string? only = Program.Arg(args, "--layer");
+        // --stat min: the fastest round instead of the median (on a loaded machine the minimum is the steadier estimate).
+        Func<List<double>, double> stat = Program.Arg(args, "--stat") == "min" ? v => v.Min() : Median;
         var rng = new Random(3);
         int side = 224;
-        Console.WriteLine($"| layer | H×W | Cin→Cout | direct ms | Winograd ms | Winograd / direct | direct GFLOP/s | Winograd effective GFLOP/s |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| layer | H×W | Cin→Cout | direct ms | Winograd packed ms | Winograd in place ms | packed / direct | in place / direct | direct GFLOP/s | in place effective GFLOP/s | extra MB direct / packed / in place | auto uses | why |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var layer in Vgg16Architecture.ConvBase)
         {
             if (!layer.IsConv) { side /= 2; continue; }
@@ -34,18 +38,21 @@ internal static class LayerTimes
             float[] output = new float[side * side * cout];
             using var direct = PackedConv3x3.Pack(kernel, bias, cin, cout);
             using var winograd = PackedWinograd3x3.Pack(kernel, bias, cin, cout);
+            using var inPlace = PackedWinograd3x3.InPlace(kernel, bias, cin, cout);
             Action runDirect = () => { for (int n = 0; n < batch; n++) Conv3x3.Run(input, side, side, direct, output, true, threads); };
             Action runWinograd = () => { for (int n = 0; n < batch; n++) Conv3x3Winograd.Run(input, side, side, winograd, output, true, threads); };
-            runDirect(); runWinograd();
-            var d = new List<double>(); var w = new List<double>(); var ratio = new List<double>();
+            Action runInPlace = () => { for (int n = 0; n < batch; n++) Conv3x3Winograd.Run(input, side, side, inPlace, output, true, threads); };
+            runDirect(); runWinograd(); runInPlace();
+            var d = new List<double>(); var w = new List<double>(); var p = new List<double>(); var ratio = new List<double>(); var ratioP = new List<double>();
             for (int r = 0; r < rounds; r++)
             {
-                double td = Time(runDirect), tw = Time(runWinograd);
-                d.Add(td); w.Add(tw); ratio.Add(tw / td);
+                double td = Time(runDirect), tw = Time(runWinograd), tp = Time(runInPlace);
+                d.Add(td); w.Add(tw); p.Add(tp); ratio.Add(tw / td); ratioP.Add(tp / td);
             }
             double flops = 2.0 * 9 * cin * cout * side * side * batch;
-            double md = Median(d), mw = Median(w);
-            Console.WriteLine($"| {layer.Name} | {side}×{side} | {cin}→{cout} | {md:F2} | {mw:F2} | {Median(ratio):F2} | {flops / md / 1e6:F0} | {flops / mw / 1e6:F0} |");
+            double md = stat(d), mw = stat(w), mp = stat(p);
+            double mb = 1e6, directBytes = 9.0 * direct.Blocks * 32 * cin * 4;
+            Console.WriteLine($"| {layer.Name} | {side}×{side} | {cin}→{cout} | {md:F2} | {mw:F2} | {mp:F2} | {stat(ratio):F2} | {stat(ratioP):F2} | {flops / md / 1e6:F0} | {flops / mp / 1e6:F0} | {directBytes / mb:F1} / {winograd.OwnBytes / mb:F1} / {inPlace.OwnBytes / mb:F2} | {ConvAlgorithmChoice.For(layer, ConvPolicy.Auto)} | {ConvAlgorithmChoice.Why(layer)} |");
         }
         return 0;
     }

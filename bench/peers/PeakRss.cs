@@ -6,15 +6,23 @@ using CnnEngine.Tensors;
 namespace CnnEngine.Bench.Peers;
 
 /// <summary>
-/// peers-bench rss --policy auto|direct --batch N [--full]: peak resident set of a process that makes seeded random
-/// weights (as `engine-viz bench --weights random` does), opens CpuBackend with that policy and runs 3 forwards.
-/// One process per measurement (run it once per configuration).
+/// peers-bench rss --policy auto|direct|packed --batch N [--full]: peak resident set (VmHWM, Process.PeakWorkingSet64)
+/// of a process that makes seeded random weights (as `engine-viz bench --weights random` does: 56 MB of managed conv
+/// kernels), opens CpuBackend with that policy and runs 3 forwards on a 224² batch. One process per measurement (run
+/// it once per configuration). direct = the engine before Winograd; packed = the first Winograd engine (every
+/// transformed kernel kept); auto = the current per-layer choice.
 /// </summary>
 internal static class PeakRss
 {
     public static int Run(string[] args)
     {
-        var policy = (Program.Arg(args, "--policy") ?? "auto") == "direct" ? ConvPolicy.DirectOnly : ConvPolicy.Auto;
+        var policy = (Program.Arg(args, "--policy") ?? "auto") switch
+        {
+            "direct" => ConvPolicy.DirectOnly,
+            "packed" => ConvPolicy.PackedWinograd,
+            "auto" => ConvPolicy.Auto,
+            var p => throw new ArgumentException($"unknown --policy {p} (auto, direct, packed)"),
+        };
         int batch = int.Parse(Program.Arg(args, "--batch") ?? "1");
         bool full = args.Contains("--full");
         using var weights = Vgg16Weights.Random(16, includeTop: full);

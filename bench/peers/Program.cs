@@ -16,6 +16,8 @@ namespace CnnEngine.Bench.Peers;
 ///     save PATH              → writes the last output as raw float32 (for the driver's agreement check)
 ///     rss                    → peak resident set of this process, MB
 /// peers-bench layers …       → per-layer direct vs Winograd timing (LayerTimes.cs)
+/// peers-bench policies …     → the conv stack under each ConvPolicy, interleaved (PolicyTimes.cs)
+/// peers-bench gemm …         → the Winograd GEMM microkernel alone, one thread (GemmTimes.cs)
 /// </summary>
 public static class Program
 {
@@ -24,6 +26,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "layers") return LayerTimes.Run(args[1..]);
         if (args.Length > 0 && args[0] == "features") return FeaturesThroughput.Run(args[1..]);
         if (args.Length > 0 && args[0] == "rss") return PeakRss.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "policies") return PolicyTimes.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "gemm") return GemmTimes.Run(args[1..]);
         if (args.Length == 0 || args[0] != "worker") { Console.Error.WriteLine("usage: peers-bench worker --peer engine|ort --weights W.h5 --onnx DIR [--threads N] | layers ..."); return 2; }
         string peer = Arg(args, "--peer") ?? throw new ArgumentException("--peer");
         string weightsPath = Arg(args, "--weights") ?? throw new ArgumentException("--weights");

@@ -5,28 +5,57 @@ namespace CnnEngine.Backends.Cpu;
 /// <summary>How <see cref="CpuBackend"/> runs one 3×3 convolution layer.</summary>
 public enum ConvAlgorithm
 {
-    /// <summary>Register-blocked direct convolution (<see cref="Ops.Conv3x3"/>).</summary>
+    /// <summary>Register-blocked direct convolution (<see cref="Ops.Conv3x3"/>); keeps a packed copy of the kernel (1×).</summary>
     Direct,
-    /// <summary>Winograd F(4×4, 3×3) (<see cref="Ops.Conv3x3Winograd"/>): 4× fewer multiplies, 4× the weight memory.</summary>
+    /// <summary>Winograd F(4×4, 3×3) (<see cref="Ops.Conv3x3Winograd"/>): 4× fewer multiplies; keeps the transformed weights (4× the kernel).</summary>
     Winograd,
+    /// <summary>
+    /// Winograd F(4×4, 3×3) with the weights transformed per task from the Keras kernel
+    /// (<see cref="Ops.PackedWinograd3x3.InPlace"/>): keeps no copy at all, pays the kernel transform on every run.
+    /// </summary>
+    WinogradOnTheFly,
 }
 
 /// <summary>Which algorithms <see cref="CpuBackend"/> may use.</summary>
 public enum ConvPolicy
 {
-    /// <summary>Per layer, the one measured faster here (bench/RESULTS.md, per-layer table).</summary>
+    /// <summary>Per layer, by <see cref="ConvAlgorithmChoice"/>'s rule (speed measured per layer, memory counted): bench/RESULTS.md.</summary>
     Auto,
     /// <summary>The direct kernel everywhere (the pre-Winograd engine; for comparison and tests).</summary>
     DirectOnly,
+    /// <summary>
+    /// Winograd with packed transformed weights wherever Cin ≥ 64 (the first Winograd engine: 4× the weight memory,
+    /// 235 MB of transformed VGG16 weights; for comparison).
+    /// </summary>
+    PackedWinograd,
 }
 
-internal static class ConvAlgorithmChoice
+/// <summary>The per-layer rule of <see cref="ConvPolicy.Auto"/>, and why.</summary>
+public static class ConvAlgorithmChoice
 {
     /// <summary>
-    /// Winograd wherever Cin ≥ 64 (every layer but block1_conv1): there the 4× fewer multiplies outweigh the transforms
-    /// (measured per layer, bench/RESULTS.md). With Cin = 3 the input transform costs more than the whole direct
-    /// reduction (27 multiply-adds per output), so block1_conv1 stays direct.
+    /// Largest packed Winograd weights kept for one layer: 18.9 MB, i.e. Cin·Cout ≤ 256·512 (block1_conv2…block4_conv1:
+    /// 46.6 MB in all). block4_conv2…block5 (5 × 37.7 MB) transform theirs per task instead. Budget: peak RSS at batch 1
+    /// ≤ 178 MB, the pre-Winograd engine's; measured 153 MB with block4_conv1 on the fly too, so its 18.9 MB pack fits and
+    /// buys the layer's packed speed (single thread, loaded: 3.7 vs 4.4 ms on the fly), where one 37.7 MB pack would not.
     /// </summary>
-    public static ConvAlgorithm For(LayerSpec layer, ConvPolicy policy) =>
-        policy == ConvPolicy.Auto && layer.InChannels >= 64 ? ConvAlgorithm.Winograd : ConvAlgorithm.Direct;
+    public const long MaxPackedWinogradBytes = 36L * 256 * 512 * sizeof(float);
+
+    public static ConvAlgorithm For(LayerSpec layer, ConvPolicy policy)
+    {
+        if (policy == ConvPolicy.DirectOnly || layer.InChannels < 64) return ConvAlgorithm.Direct;
+        if (policy == ConvPolicy.PackedWinograd) return ConvAlgorithm.Winograd;
+        return PackedBytes(layer) <= MaxPackedWinogradBytes ? ConvAlgorithm.Winograd : ConvAlgorithm.WinogradOnTheFly;
+    }
+
+    /// <summary>Bytes of a layer's packed Winograd weights: 36 floats per (ci, co).</summary>
+    public static long PackedBytes(LayerSpec layer) => 36L * layer.InChannels * layer.OutChannels * sizeof(float);
+
+    /// <summary>One line saying why <see cref="For"/> picks what it picks for this layer under <see cref="ConvPolicy.Auto"/>.</summary>
+    public static string Why(LayerSpec layer) => For(layer, ConvPolicy.Auto) switch
+    {
+        ConvAlgorithm.Direct => $"Cin = {layer.InChannels}: the input transform costs more than the direct reduction (9·Cin multiply-adds per output)",
+        ConvAlgorithm.Winograd => $"4× fewer multiplies; packed weights {PackedBytes(layer) / 1e6:F1} MB (≤ {MaxPackedWinogradBytes / 1e6:F1} MB kept per layer)",
+        _ => $"4× fewer multiplies, but packed weights would be {PackedBytes(layer) / 1e6:F1} MB: transformed per task from the {9L * layer.InChannels * layer.OutChannels * 4 / 1e6:F1} MB Keras kernel instead",
+    };
 }

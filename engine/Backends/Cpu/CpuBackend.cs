@@ -8,8 +8,9 @@ namespace CnnEngine.Backends.Cpu;
 
 /// <summary>
 /// VGG16 on the CPU: the layer list of <see cref="Vgg16Weights.Layers"/> run with the SIMD kernels of
-/// CnnEngine.Ops (3×3 convolution with fused bias + ReLU — Winograd F(4×4, 3×3) where it wins, the register-blocked
-/// direct kernel elsewhere, see <see cref="ConvAlgorithmChoice"/> —, max pool with switches, dense streaming the
+/// CnnEngine.Ops (3×3 convolution with fused bias + ReLU — Winograd F(4×4, 3×3) where it wins, with its transformed
+/// weights packed where they are small and transformed per task from the Keras kernel where they are large, the
+/// register-blocked direct kernel elsewhere, see <see cref="ConvAlgorithmChoice"/> —, max pool with switches, dense streaming the
 /// Keras-layout weights in place, softmax), all cores.
 ///
 /// Buffers: activations live in two reusable ping-pong buffers kept between calls, in a zero-bordered padded
@@ -52,10 +53,18 @@ public sealed class CpuBackend : IForwardBackend
             if (!layer.IsConv) continue;
             var w = weights[layer.Name];
             algorithms[layer.Name] = ConvAlgorithmChoice.For(layer, policy);
-            if (algorithms[layer.Name] == ConvAlgorithm.Winograd)
-                _winograd[layer.Name] = PackedWinograd3x3.Pack(w.Kernel.Span, w.Bias.Span, layer.InChannels, layer.OutChannels);
-            else
-                _convs[layer.Name] = PackedConv3x3.Pack(w.Kernel.Span, w.Bias.Span, layer.InChannels, layer.OutChannels);
+            switch (algorithms[layer.Name])
+            {
+                case ConvAlgorithm.Winograd:
+                    _winograd[layer.Name] = PackedWinograd3x3.Pack(w.Kernel.Span, w.Bias.Span, layer.InChannels, layer.OutChannels);
+                    break;
+                case ConvAlgorithm.WinogradOnTheFly: // pins the Keras kernel, which Weights keeps alive as long as this backend
+                    _winograd[layer.Name] = PackedWinograd3x3.InPlace(w.Kernel, w.Bias.Span, layer.InChannels, layer.OutChannels);
+                    break;
+                default:
+                    _convs[layer.Name] = PackedConv3x3.Pack(w.Kernel.Span, w.Bias.Span, layer.InChannels, layer.OutChannels);
+                    break;
+            }
         }
         ConvAlgorithms = algorithms;
         string width = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "no SIMD";

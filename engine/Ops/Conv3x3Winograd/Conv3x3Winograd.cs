@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace CnnEngine.Ops;
 
@@ -13,8 +14,10 @@ namespace CnnEngine.Ops;
 ///   2. per output block: for each of the 36 elements, M[ξ] (tiles × 32) = V[ξ] (tiles × Cin) · U[ξ] (Cin × 32) with
 ///      the register-blocked <see cref="WinogradGemm"/> (U[ξ]'s slice is reused by every row block of the group);
 ///   3. output transform of M → 4×4 × 32 outputs, + bias, ReLU, stored (clipped at the image edge).
-/// Small layers (batch 1, 14×14 → 16 tiles) get their tasks from splitting the output channels, so both cores work.
-/// A (tile group, channel group) task is independent of every other: one Parallel.For per layer, no barriers.
+/// Small layers (batch 1, 14×14 → 16 tiles) get their tasks from splitting the output channels, so both cores work;
+/// when all tiles make one group (block4/block5 at batch 1) step 1 would be the same for every task, so it runs
+/// first, once, split over all workers by tiles, into one shared V (two Parallel.Fors: input transforms, then tasks).
+/// Otherwise a (tile group, channel group) task is independent of every other: one Parallel.For per layer, no barriers.
 ///
 /// Pooling fused: a 4×4 output tile holds whole 2×2 pooling windows (tiles start at multiples of 4), so when a max
 /// pool follows, the output transform also writes the pooled maxima and their switches (flat y·W + x in the conv
@@ -119,16 +122,80 @@ public static class Conv3x3Winograd
         if (!pool.IsNone && (height < 2 || width < 2)) throw new ArgumentException($"winograd: a fused 2×2 pool needs at least 2×2 (H={height}, W={width})");
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
         var plan = Plan.For(images, height, width, conv.Blocks, workers);
-        var job = new Job((nint)padded, paddedImageStride, paddedRowStride, height, width, conv, (nint)output, outputImageStride, outputRowStride, relu, plan, pool);
-        if (workers == 1 || plan.Tasks == 1)
-            for (int t = 0; t < plan.Tasks; t++) RunTask<TS, TV>(job, t);
-        else
-            Parallel.For(0, plan.Tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, t => RunTask<TS, TV>(job, t));
+        // One tile group whose output channels are split into several tasks (small maps: block4/block5 at batch 1):
+        // every task needs the same V, so V is computed once, by all workers, into one shared buffer first. Not for
+        // several tile groups (block3 at batch 1, block5 at batch 8): there the shared V of all groups would be a
+        // larger buffer than the tasks' own (measured +12 MB peak RSS at batch 8) for a smaller saving.
+        bool shareInput = plan.Groups == 1 && plan.ChannelGroups > 1;
+        nint groupInputFloats = shareInput ? SharedInputGroupFloats(plan, conv.InChannels) : 0;
+        float[]? shared = shareInput ? RentSharedInput(plan.Groups * groupInputFloats + 6L * conv.InChannels) : null;
+        try
+        {
+            fixed (float* sharedInput = shared)
+            {
+                var job = new Job((nint)padded, paddedImageStride, paddedRowStride, height, width, conv, (nint)output, outputImageStride, outputRowStride, relu, plan, pool,
+                    (nint)sharedInput, groupInputFloats);
+                if (shareInput)
+                {
+                    float* zeros = sharedInput + plan.Groups * groupInputFloats; // (6, Cin): the patch rows below the padded image
+                    new Span<float>(zeros, 6 * conv.InChannels).Clear();
+                    int splits = Math.Max(1, (2 * workers + plan.Groups - 1) / plan.Groups), items = plan.Groups * splits;
+                    if (workers == 1) for (int i = 0; i < items; i++) SharedInputSlice<TS, TV>(job, i / splits, i % splits, splits);
+                    else Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = workers }, i => SharedInputSlice<TS, TV>(job, i / splits, i % splits, splits));
+                }
+                if (workers == 1 || plan.Tasks == 1)
+                    for (int t = 0; t < plan.Tasks; t++) RunTask<TS, TV>(job, t);
+                else
+                    Parallel.For(0, plan.Tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, t => RunTask<TS, TV>(job, t));
+            }
+        }
+        finally
+        {
+            if (shared != null) ReturnSharedInput(shared);
+        }
         GC.KeepAlive(conv); // its native weights are read through raw pointers until here
     }
 
+    /// <param name="SharedInput">0, or V of every tile group computed ahead: group g's (36, tilesPadded, Cin) at g·<paramref name="GroupInputFloats"/>.</param>
     private readonly record struct Job(nint Padded, nint PaddedImageStride, nint PaddedRowStride, int Height, int Width, PackedWinograd3x3 Conv,
-        nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, Plan Plan, PoolTarget Pool);
+        nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, Plan Plan, PoolTarget Pool, nint SharedInput, nint GroupInputFloats);
+
+    /// <summary>Floats of one tile group's V in the shared buffer: (36, GroupTiles rounded up to the row block, Cin).</summary>
+    private static nint SharedInputGroupFloats(in Plan plan, int cin) => 36 * (nint)RoundUp(plan.GroupTiles, plan.Rows) * cin;
+
+    /// <summary>One of <paramref name="splits"/> slices of tile group <paramref name="group"/>'s tiles: V into the shared buffer (slice 0 also zeroes the padding rows).</summary>
+    private static unsafe void SharedInputSlice<TS, TV>(in Job job, int group, int split, int splits)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        var plan = job.Plan;
+        int cin = job.Conv.InChannels;
+        int firstTile = group * plan.GroupTiles, tiles = Math.Min(plan.GroupTiles, plan.Tiles - firstTile);
+        int tilesPadded = RoundUp(tiles, plan.Rows);
+        float* v = (float*)job.SharedInput + group * job.GroupInputFloats; // (36, tilesPadded, Cin)
+        float* zeros = (float*)job.SharedInput + plan.Groups * job.GroupInputFloats;
+        if (split == 0)
+            for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
+        int i0 = (int)((long)tiles * split / splits), i1 = (int)((long)tiles * (split + 1) / splits);
+        if (i1 > i0) InputTransforms<TS, TV>(job, firstTile + i0, i1 - i0, tilesPadded, v + (nint)i0 * cin, zeros);
+    }
+
+    /// <summary>
+    /// The shared V buffer (≤ 36 × 64 tiles × Cin floats, 4.7 MB at Cin = 512), pinned, kept between layers and calls like the task
+    /// scratch; taken and put back atomically, so a concurrent caller simply allocates its own.
+    /// </summary>
+    private static float[]? s_sharedInput;
+
+    private static float[] RentSharedInput(long length)
+    {
+        var buffer = Interlocked.Exchange(ref s_sharedInput, null);
+        return buffer != null && buffer.Length >= length ? buffer : GC.AllocateUninitializedArray<float>(checked((int)length), pinned: true);
+    }
+
+    private static void ReturnSharedInput(float[] buffer)
+    {
+        var kept = s_sharedInput;
+        if (kept == null || kept.Length < buffer.Length) Interlocked.CompareExchange(ref s_sharedInput, buffer, kept);
+    }
 
     private static unsafe void RunTask<TS, TV>(in Job job, int task)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged
@@ -139,39 +206,58 @@ public static class Conv3x3Winograd
         int group = task / plan.ChannelGroups, channelGroup = task % plan.ChannelGroups;
         int firstTile = group * plan.GroupTiles, tiles = Math.Min(plan.GroupTiles, plan.Tiles - firstTile);
         int tilesPadded = RoundUp(tiles, plan.Rows);
-        int vLength = 36 * tilesPadded * cin, mLength = 36 * tilesPadded * PackedWinograd3x3.BlockWidth;
-        float[] scratch = TaskScratch(vLength + mLength + 6 * cin);
+        bool sharedInput = job.SharedInput != 0;
+        int vLength = sharedInput ? 0 : 36 * tilesPadded * cin, mLength = 36 * tilesPadded * PackedWinograd3x3.BlockWidth;
+        int uLength = conv.TransformsOnTheFly ? UChunkFloats : 0;
+        float[] scratch = RentScratch(vLength + mLength + uLength + (sharedInput ? 0 : 6 * cin));
+        try
         {
             fixed (float* s = scratch)
             {
-                float* v = s;                    // (36, tilesPadded, Cin)
-                float* m = s + vLength;          // (36, tilesPadded, 32)
-                float* zeros = m + mLength;      // (6, Cin): the patch rows below the padded image
-                new Span<float>(zeros, 6 * cin).Clear();
-                for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
-                InputTransforms<TS, TV>(job, firstTile, tiles, tilesPadded, v, zeros);
+                float* m = s;                    // (36, tilesPadded, 32)
+                float* u = m + mLength;          // (36, 256, 32): one chunk of transformed weights, when in place
+                float* v;                        // (36, tilesPadded, Cin): this task's own, or the shared one
+                if (sharedInput) v = (float*)job.SharedInput + group * job.GroupInputFloats;
+                else
+                {
+                    v = u + uLength;
+                    float* zeros = v + vLength;  // (6, Cin): the patch rows below the padded image
+                    new Span<float>(zeros, 6 * cin).Clear();
+                    for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
+                    InputTransforms<TS, TV>(job, firstTile, tiles, tilesPadded, v, zeros);
+                }
                 int block1 = Math.Min(conv.Blocks, (channelGroup + 1) * plan.BlocksPerGroup);
                 for (int block = channelGroup * plan.BlocksPerGroup; block < block1; block++)
                 {
-                    if (plan.Rows == 7) Multiply<TS, TV, WinogradRows7>(conv, block, v, m, tilesPadded);
+                    if (conv.TransformsOnTheFly)
+                    {
+                        if (plan.Rows == 7) MultiplyInPlace<TS, TV, WinogradRows7>(conv, block, v, m, u, tilesPadded);
+                        else MultiplyInPlace<TS, TV, WinogradRows8>(conv, block, v, m, u, tilesPadded);
+                    }
+                    else if (plan.Rows == 7) Multiply<TS, TV, WinogradRows7>(conv, block, v, m, tilesPadded);
                     else Multiply<TS, TV, WinogradRows8>(conv, block, v, m, tilesPadded);
                     OutputTransforms<TS, TV>(job, block, firstTile, tiles, tilesPadded, m);
                 }
             }
         }
+        finally
+        {
+            s_scratch.Push(scratch);
+        }
     }
 
-    /// <summary>Per-thread scratch for V and M (≤ 5 MB at 64 tiles × 512 channels), kept for the thread's life: no pool traffic, no page faults per task.</summary>
-    [ThreadStatic] private static float[]? t_scratch;
+    /// <summary>
+    /// Scratch for V, M (and U) of one running task (≤ 5 MB at 64 tiles × 512 channels), pinned, kept between layers and
+    /// calls: no pool traffic, no page faults per task. A shared stack rather than [ThreadStatic]: as many buffers as
+    /// tasks ever ran at once (the worker count), not one per thread-pool thread that ever ran a task.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentStack<float[]> s_scratch = new();
 
-    private static float[] TaskScratch(int length)
+    private static float[] RentScratch(int length)
     {
-        if (t_scratch is null || t_scratch.Length < length)
-        {
-            t_scratch = null;
-            t_scratch = GC.AllocateUninitializedArray<float>(length, pinned: true);
-        }
-        return t_scratch;
+        if (s_scratch.TryPop(out var buffer) && buffer.Length >= length) return buffer;
+        buffer = null; // a too-small one is dropped
+        return GC.AllocateUninitializedArray<float>(length, pinned: true);
     }
 
     /// <summary>V[ξ][i][ci] for the task's tiles; patches start one pixel up-left of the tile, in padded coordinates (4·ty, 4·tx).</summary>
@@ -229,13 +315,108 @@ public static class Conv3x3Winograd
         }
     }
 
-    /// <summary>Y = Aᵀ M A + bias (ReLU) for the task's tiles and one 32-channel block, clipped at the image edge.</summary>
+    /// <summary>Input channels ahead the Keras kernel's lines are prefetched.</summary>
+    private const int PrefetchChannels = 6;
+
+    /// <summary>
+    /// Input channels per transformed weight chunk: 256 (up to 4 of the GEMM's 64-channel partial sums use one chunk, so
+    /// M goes through L2 Cin/256 times instead of Cin/64). Measured on the loaded machine, conv stack at batch 1, median
+    /// per-round time against all-packed weights: chunks of 64 cost ~10 %, of 128 ~9 %, of 256 ~7 %, of 512 ~6 % (±5 %).
+    /// </summary>
+    internal const int TransformChunkChannels = 256;
+
+    /// <summary>
+    /// Floats between two elements' (256, 32) slices in the chunk: one cache line more than they need, so the 36 stores
+    /// of one kernel transform land in different L1 sets (32 KB apart they all hit one set: the transform measured 2–3×
+    /// slower in a micro-benchmark).
+    /// </summary>
+    private const int UChunkElementStride = TransformChunkChannels * PackedWinograd3x3.BlockWidth + 16;
+
+    /// <summary>Floats of one transformed weight chunk: 36 elements × 256 ci × 32 co (1.2 MB).</summary>
+    private const int UChunkFloats = 36 * UChunkElementStride;
+
+    /// <summary>
+    /// <see cref="Multiply"/> for weights kept in Keras layout (<see cref="PackedWinograd3x3.InPlace"/>): per chunk of
+    /// 256 input channels, U (36, 256, 32) is computed from the kernel into <paramref name="u"/>, then all 36 elements'
+    /// GEMMs use it, in 64-channel partial sums as in the packed path (same summation order); M comes out 576× larger (see
+    /// <see cref="WinogradTransforms.KernelScale"/>), undone in the output transform.
+    /// </summary>
+    private static unsafe void MultiplyInPlace<TS, TV, TR>(PackedWinograd3x3 conv, int block, float* v, float* m, float* u, int tilesPadded)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TR : struct, IWinogradRows
+    {
+        int cin = conv.InChannels, rows = TR.Rows;
+        const int bw = PackedWinograd3x3.BlockWidth;
+        for (int t0 = 0; t0 < cin; t0 += TransformChunkChannels)
+        {
+            int transformed = Math.Min(TransformChunkChannels, cin - t0);
+            TransformKernelChunk<TS, TV>(conv, block, t0, transformed, u);
+            for (int e = 0; e < 36; e++)
+            {
+                float* uElement = u + e * UChunkElementStride;
+                for (int r0 = 0; r0 < tilesPadded; r0 += rows)
+                {
+                    float* vRows = v + ((nint)e * tilesPadded + r0) * cin;
+                    float* mRows = m + ((nint)e * tilesPadded + r0) * bw;
+                    for (int c0 = t0; c0 < t0 + transformed; c0 += WinogradGemm.ChunkChannels)
+                    {
+                        int count = Math.Min(WinogradGemm.ChunkChannels, cin - c0);
+                        for (int half = 0; half < bw; half += 2 * TS.Count)
+                            WinogradGemm.Tile<TS, TV, TR>(vRows + c0, cin, count, uElement + (nint)(c0 - t0) * bw + half, mRows + half, accumulate: c0 > 0);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// U (36, count, 32) for input channels [c0, c0 + count) and one 32-wide output block, from the Keras kernel
+    /// (3, 3, Cin, Cout). Output channels past Cout (the last block of an odd Cout) come out zero, as in the packed form.
+    /// </summary>
+    private static unsafe void TransformKernelChunk<TS, TV>(PackedWinograd3x3 conv, int block, int c0, int count, float* u)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        int cin = conv.InChannels, cout = conv.OutChannels, co0 = block * PackedWinograd3x3.BlockWidth;
+        const int bw = PackedWinograd3x3.BlockWidth;
+        int lanes = Math.Min(bw, cout - co0);
+        nint tapStride = (nint)cin * cout, uStride = UChunkElementStride;
+        float* kernel = conv.KernelSource;
+        TV* scratch = stackalloc TV[18];
+        float* padded = stackalloc float[9 * bw]; // (9, 32): a partial block's taps, zero past Cout
+        for (int i = 0; i < count; i++)
+        {
+            float* g = kernel + (nint)(c0 + i) * cout + co0; // tap 0 of (ci, co0)
+            if (Sse.IsSupported && i + PrefetchChannels < count)
+            {
+                // The 9 taps of one ci are Cin·Cout floats apart (1 MB at 512×512), consecutive ci 4·Cout bytes: 9
+                // page-crossing strided streams, read once per forward from DRAM. (With the kernel already in L3 the
+                // prefetch measured neither faster nor slower; from DRAM it could not be measured on the loaded machine.)
+                float* ahead = g + (nint)PrefetchChannels * cout;
+                for (int tap = 0; tap < 9; tap++)
+                for (int line = 0; line < lanes; line += 16)
+                    Sse.Prefetch0(ahead + tap * tapStride + line);
+            }
+            nint stride = tapStride;
+            if (lanes < bw)
+            {
+                new Span<float>(padded, 9 * bw).Clear();
+                for (int tap = 0; tap < 9; tap++)
+                    new ReadOnlySpan<float>(g + tap * tapStride, lanes).CopyTo(new Span<float>(padded + tap * bw, lanes));
+                g = padded;
+                stride = bw;
+            }
+            for (int lane = 0; lane < bw; lane += TS.Count)
+                WinogradTransforms.Kernel<TS, TV>(g + lane, stride, u + (nint)i * bw + lane, uStride, scratch);
+        }
+    }
+
+    /// <summary>Y = Aᵀ M A (· 1/576 when the weights came from <see cref="WinogradTransforms.Kernel"/>) + bias (ReLU) for the task's tiles and one 32-channel block, clipped at the image edge.</summary>
     private static unsafe void OutputTransforms<TS, TV>(in Job job, int block, int firstTile, int tiles, int tilesPadded, float* m)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged
     {
         var plan = job.Plan;
         int cout = job.Conv.OutChannels, count = TS.Count, co0 = block * PackedWinograd3x3.BlockWidth;
         float* bias = job.Conv.BlockBias(block);
+        TV scale = TS.Broadcast(job.Conv.TransformsOnTheFly ? 1f / WinogradTransforms.KernelScale : 1f);
         TV* y = stackalloc TV[16];
         TV* scratch = stackalloc TV[24];
         float* lane = stackalloc float[count];
@@ -253,7 +434,7 @@ public static class Conv3x3Winograd
                 TV b = TS.Load(bias + c);
                 for (int k = 0; k < 16; k++)
                 {
-                    y[k] = TS.Add(y[k], b);
+                    y[k] = TS.Fma(y[k], scale, b); // scale 1 (exact: the plain add) or 1/576 for weights transformed on the fly
                     if (job.Relu) y[k] = TS.Max(y[k], TS.Zero);
                 }
                 if (job.Output != 0)

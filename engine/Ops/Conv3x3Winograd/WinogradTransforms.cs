@@ -57,6 +57,53 @@ public static class WinogradTransforms
     }
 
     /// <summary>
+    /// <see cref="KernelScale"/>·U = (24·G) g (24·G)ᵀ for Count output channels of one (ci, co…) kernel, read straight
+    /// from the Keras layout: the 9 taps (ky·3 + kx) at g + tap·<paramref name="tapStride"/>, Count consecutive output
+    /// channels each. Float, with the small-integer matrix 24·G (rows 1/2 and 3/4 share their even part): each value is
+    /// rounded only in its sums, never at an inexact 1/6, and the 1/576 is left to the output transform (one multiply
+    /// per output instead of one per weight, fused with the bias add). ~45 operations for 36 outputs, cheap enough to run per task
+    /// instead of keeping the 4× larger transformed weights (see <see cref="PackedWinograd3x3.InPlace"/>).
+    /// </summary>
+    /// <param name="u">(36, ·) output: element e = 6·i + j at u + e·<paramref name="uStride"/>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Kernel<TS, TV>(float* g, nint tapStride, float* u, nint uStride, TV* scratch)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        // Columns: t[i][kx] = Σ_ky 24·G[i][ky] g[ky][kx] (6×3), at scratch[i·3 + kx].
+        for (int kx = 0; kx < 3; kx++)
+            TransformG<TS, TV>(TS.Load(g + kx * tapStride), TS.Load(g + (3 + kx) * tapStride), TS.Load(g + (6 + kx) * tapStride),
+                out scratch[kx], out scratch[3 + kx], out scratch[6 + kx], out scratch[9 + kx], out scratch[12 + kx], out scratch[15 + kx]);
+        // Rows: u[i][j] = Σ_kx t[i][kx] 24·G[j][kx].
+        for (int i = 0; i < 6; i++)
+        {
+            TV* t = scratch + i * 3;
+            TransformG<TS, TV>(t[0], t[1], t[2], out TV u0, out TV u1, out TV u2, out TV u3, out TV u4, out TV u5);
+            float* row = u + i * 6 * uStride;
+            TS.Store(u0, row); TS.Store(u1, row + uStride); TS.Store(u2, row + 2 * uStride);
+            TS.Store(u3, row + 3 * uStride); TS.Store(u4, row + 4 * uStride); TS.Store(u5, row + 5 * uStride);
+        }
+    }
+
+    /// <summary>What <see cref="Kernel"/>'s output is U times: 24² (the GEMM's sums come out 576× too large).</summary>
+    public const float KernelScale = 576f;
+
+    /// <summary>The 1-D 24·G: rows (6 0 0), (-4 -4 -4), (-4 4 -4), (1 2 4), (1 -2 4), (0 0 24).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransformG<TS, TV>(TV g0, TV g1, TV g2, out TV t0, out TV t1, out TV t2, out TV t3, out TV t4, out TV t5)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        TV minusFour = TS.Broadcast(-4f);
+        TV s02 = TS.Add(g0, g2);
+        t0 = TS.Fma(TS.Broadcast(6f), g0, TS.Zero);
+        t1 = TS.Fma(minusFour, TS.Add(s02, g1), TS.Zero);                               // -4(g0 + g1 + g2)
+        t2 = TS.Fma(minusFour, TS.Sub(s02, g1), TS.Zero);                               // -4(g0 - g1 + g2)
+        TV even = TS.Fma(TS.Broadcast(4f), g2, g0), odd = TS.Add(g1, g1);                 // g0 + 4 g2, 2 g1
+        t3 = TS.Add(even, odd);
+        t4 = TS.Sub(even, odd);
+        t5 = TS.Fma(TS.Broadcast(24f), g2, TS.Zero);
+    }
+
+    /// <summary>
     /// Y = Aᵀ m A for Count channels of one tile: 16 output vectors at y[oy·4 + ox].
     /// </summary>
     /// <param name="m">(36, ·): element e at m + e·<paramref name="mStride"/>.</param>

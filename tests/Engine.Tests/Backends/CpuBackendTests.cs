@@ -35,6 +35,7 @@ public class CpuBackendTests
     [InlineData(1, 37, 45, 0, ConvPolicy.Auto)]
     [InlineData(3, 33, 50, 2, ConvPolicy.Auto)]
     [InlineData(2, 40, 36, 2, ConvPolicy.DirectOnly)]
+    [InlineData(2, 40, 36, 2, ConvPolicy.PackedWinograd)]
     public void EveryLayerAndSwitchMatchesScalarForward(int n, int h, int w, int threads, ConvPolicy policy)
     {
         var weights = SharedWeights.Value;
@@ -44,7 +45,9 @@ public class CpuBackendTests
         var (refActivations, refSwitches) = (reference.Activations, reference.Switches);
 
         using var backend = new CpuBackend(weights, threads, policy);
-        Assert.Equal(policy == ConvPolicy.Auto ? 12 : 0, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.Winograd));
+        // Auto: Winograd with packed weights on block1_conv2…block4_conv1 (7 layers), transformed on the fly on block4_conv2…block5 (5).
+        Assert.Equal(policy switch { ConvPolicy.Auto => 7, ConvPolicy.PackedWinograd => 12, _ => 0 }, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.Winograd));
+        Assert.Equal(policy == ConvPolicy.Auto ? 5 : 0, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.WinogradOnTheFly));
         var tap = new RecordingTap();
         Tensor result = backend.Forward(input, tap);
 

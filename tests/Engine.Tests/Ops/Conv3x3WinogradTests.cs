@@ -35,18 +35,19 @@ public class Conv3x3WinogradTests
         }
     }
 
-    private static double CheckSimd(Variant variant, int h, int w, int cin, int cout, bool relu, int threads, int seed)
+    private static double CheckSimd(Variant variant, int h, int w, int cin, int cout, bool relu, int threads, int seed, bool inPlace = false)
     {
         float[] input = TestData.Uniform(h * w * cin, seed);          // (H, W, Cin)
         float[] kernel = TestData.Uniform(9 * cin * cout, seed + 1);  // (3, 3, Cin, Cout)
         float[] bias = TestData.Uniform(cout, seed + 2);              // (Cout)
         var expected = new float[h * w * cout];                       // (H, W, Cout)
         Conv3x3WinogradScalar.Run(input, h, w, cin, kernel, bias, cout, expected, relu);
-        using var packed = PackedWinograd3x3.Pack(kernel, bias, cin, cout);
+        using var packed = inPlace ? PackedWinograd3x3.InPlace(kernel, bias, cin, cout) : PackedWinograd3x3.Pack(kernel, bias, cin, cout);
+        Assert.Equal(inPlace, packed.TransformsOnTheFly);
         var actual = new float[h * w * cout];
         Array.Fill(actual, float.NaN); // every output element must be written
         RunVariant(variant, input, h, w, packed, actual, relu, threads);
-        return Compare.AssertClose(expected, actual, SimdTolerance, $"{variant} winograd {h}x{w} Cin={cin} Cout={cout} relu={relu} threads={threads}");
+        return Compare.AssertClose(expected, actual, SimdTolerance, $"{variant} winograd{(inPlace ? " in place" : "")} {h}x{w} Cin={cin} Cout={cout} relu={relu} threads={threads}");
     }
 
     [Fact]
@@ -154,6 +155,74 @@ public class Conv3x3WinogradTests
         }
     }
 
+    /// <summary>
+    /// The per-task kernel transform (<see cref="WinogradTransforms.Kernel"/>, float, integer 24·G, output 576·U) against
+    /// the oracle's U = G g Gᵀ (double, rounded once), reading the taps at a Keras-like stride. |U| ≤ |g|·(sum of |G| row)² ≤ 0.25 for
+    /// g in [0, 1): a few float roundings give ≤ ~1e-7; tolerance 1e-6 absolute.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(Variant.Vector512)]
+    [InlineData(Variant.Vector256)]
+    public unsafe void KernelTransform_MatchesTheScalarOracle(Variant variant)
+    {
+        SkipUnlessAccelerated(variant);
+        if (variant == Variant.Vector512) CheckKernelTransform<SimdFloat512, Vector512<float>>();
+        else CheckKernelTransform<SimdFloat256, Vector256<float>>();
+    }
+
+    private static unsafe void CheckKernelTransform<TS, TV>() where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        int count = TS.Count, tapStride = 3 * count + 5; // taps not adjacent, as in (3, 3, Cin, Cout)
+        float[] kernel = TestData.Uniform(9 * tapStride, 41).Select(x => x - 0.5f).ToArray();
+        float[] u = new float[36 * (count + 3)]; // (36, ·), element stride count + 3
+        TV* scratch = stackalloc TV[18];
+        fixed (float* k = kernel) fixed (float* up = u)
+            WinogradTransforms.Kernel<TS, TV>(k, tapStride, up, count + 3, scratch);
+        Span<float> g = stackalloc float[9], expected = stackalloc float[36];
+        double worst = 0;
+        for (int c = 0; c < count; c++)
+        {
+            for (int tap = 0; tap < 9; tap++) g[tap] = kernel[tap * tapStride + c];
+            Conv3x3WinogradScalar.KernelTransform(g, expected);
+            for (int e = 0; e < 36; e++) worst = Math.Max(worst, Math.Abs(u[e * (count + 3) + c] / WinogradTransforms.KernelScale - expected[e]));
+        }
+        Assert.True(worst <= 1e-6, $"kernel transform: worst |error| {worst:E2}");
+    }
+
+    /// <summary>
+    /// Weights transformed on the fly from the Keras kernel (<see cref="PackedWinograd3x3.InPlace"/>) against the scalar
+    /// Winograd: channel counts 1..17, Cout not a multiple of 32 (the zero-padded last block), Cin over one 64-channel
+    /// partial sum (70, 130) and over one 256-channel transform chunk (300), odd sizes, several tile groups. Same tolerance as the packed weights.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(Variant.Driver)]
+    [InlineData(Variant.Vector512)]
+    [InlineData(Variant.Vector256)]
+    public void WeightsTransformedOnTheFly_MatchTheOracle(Variant variant)
+    {
+        SkipUnlessAccelerated(variant);
+        int seed = 900;
+        foreach (var (h, w) in new[] { (1, 1), (5, 9), (7, 31), (14, 14) })
+        for (int cin = 1; cin <= 17; cin += 8)
+        foreach (int cout in new[] { 1, 17, 33 })
+            CheckSimd(variant, h, w, cin, cout, relu: (seed & 1) == 0, threads: 1 + seed % 3, seed: seed++, inPlace: true);
+        CheckSimd(variant, 14, 14, 70, 40, relu: true, threads: 2, seed: 950, inPlace: true);
+        CheckSimd(variant, 6, 5, 130, 64, relu: false, threads: 2, seed: 951, inPlace: true);
+        CheckSimd(variant, 5, 6, 300, 33, relu: true, threads: 2, seed: 953, inPlace: true);   // two transform chunks (256 + 44)
+        CheckSimd(variant, 37, 45, 24, 35, relu: true, threads: 3, seed: 952, inPlace: true);
+    }
+
+    [Fact]
+    public void InPlaceWeights_HaveNoPackedCopy()
+    {
+        float[] kernel = TestData.Uniform(9 * 64 * 96, 5), bias = TestData.Uniform(96, 6);
+        using var inPlace = PackedWinograd3x3.InPlace(kernel, bias, 64, 96);
+        using var packed = PackedWinograd3x3.Pack(kernel, bias, 64, 96);
+        Assert.Equal(96 * sizeof(float), inPlace.OwnBytes);                         // the bias only
+        Assert.Equal((36L * 3 * 64 * 32 + 96) * sizeof(float), packed.OwnBytes);    // 36 elements × 3 blocks × (64, 32)
+        Assert.ThrowsAny<ArgumentException>(() => PackedWinograd3x3.InPlace(new float[5], new float[3], 2, 3));
+    }
+
     [SkippableTheory]
     [InlineData(Variant.Driver)]
     [InlineData(Variant.Vector512)]
@@ -193,6 +262,36 @@ public class Conv3x3WinogradTests
         CheckSimd(variant, 28, 28, 32, 40, relu: true, threads: 2, seed: 8);    // 49 tiles: rows of 7
         CheckSimd(variant, 37, 45, 24, 35, relu: false, threads: 3, seed: 9);   // 120 tiles: several tile groups
         CheckSimd(variant, 6, 5, 128, 96, relu: true, threads: 1, seed: 10);
+    }
+
+    /// <summary>
+    /// The input transform shared by all tasks of a layer (small maps, one tile group: the plan splits the output
+    /// channels, V is computed once by all workers, then the GEMM tasks read it), packed and on-the-fly weights, against
+    /// the scalar Winograd: channel counts 1..17 and 70, Cout that is no multiple of the task slice (33, 97, 200: odd
+    /// block counts, zero-padded last block), 1–3 workers (tile slices of 1..16 tiles); and, for contrast, several tile
+    /// groups with split channels (each task its own V).
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(Variant.Driver)]
+    [InlineData(Variant.Vector512)]
+    [InlineData(Variant.Vector256)]
+    public void SharedInputTransform_MatchesTheOracle(Variant variant)
+    {
+        SkipUnlessAccelerated(variant);
+        int seed = 1200;
+        foreach (var (h, w, threads) in new[] { (1, 1, 2), (5, 9, 3), (14, 14, 2), (7, 31, 1), (28, 28, 2), (37, 45, 2) })
+        foreach (int cin in new[] { 1, 6, 17 })
+        foreach (int cout in new[] { 33, 97, 200 })
+        {
+            var plan = Conv3x3Winograd.Plan.For(1, h, w, (cout + 31) / 32, threads);
+            Assert.True(plan.ChannelGroups > 1, $"{h}x{w} Cout={cout} threads={threads}: the plan does not split the channels");
+            Assert.Equal((h, w) != (37, 45), plan.Groups == 1); // 37x45 (120 tiles): two tile groups, each task its own V
+            CheckSimd(variant, h, w, cin, cout, relu: (seed & 1) == 0, threads, seed, inPlace: (seed & 2) == 0);
+            seed++;
+        }
+        Assert.True(Conv3x3Winograd.Plan.For(1, 37, 45, 4, 2).Groups > 1, "37x45 must give several tile groups");
+        CheckSimd(variant, 14, 14, 70, 97, relu: true, threads: 2, seed: 1290, inPlace: true);
+        CheckSimd(variant, 14, 14, 70, 97, relu: false, threads: 2, seed: 1291, inPlace: false);
     }
 
     /// <summary>
