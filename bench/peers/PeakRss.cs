@@ -21,6 +21,7 @@ internal static class PeakRss
             "direct" => ConvPolicy.DirectOnly,
             "packed" => ConvPolicy.PackedWinograd,
             "auto" => ConvPolicy.Auto,
+            "lowmem" => ConvPolicy.LowMemory,
             var p => throw new ArgumentException($"unknown --policy {p} (auto, direct, packed)"),
         };
         int batch = int.Parse(Program.Arg(args, "--batch") ?? "1");

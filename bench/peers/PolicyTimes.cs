@@ -20,7 +20,7 @@ internal static class PolicyTimes
         int rounds = int.Parse(Program.Arg(args, "--rounds") ?? "9");
         int threads = int.Parse(Program.Arg(args, "--threads") ?? "2");
         using var weights = Vgg16Weights.Random(16);
-        var policies = new[] { ConvPolicy.Auto, ConvPolicy.PackedWinograd, ConvPolicy.DirectOnly };
+        var policies = new[] { ConvPolicy.Auto, ConvPolicy.LowMemory, ConvPolicy.PackedWinograd, ConvPolicy.DirectOnly };
         var backends = policies.Select(p => new CpuBackend(weights, threads, p)).ToArray();
         try
         {

@@ -36,6 +36,7 @@ public class CpuBackendTests
     [InlineData(3, 33, 50, 2, ConvPolicy.Auto)]
     [InlineData(2, 40, 36, 2, ConvPolicy.DirectOnly)]
     [InlineData(2, 40, 36, 2, ConvPolicy.PackedWinograd)]
+    [InlineData(2, 40, 36, 2, ConvPolicy.LowMemory)]
     public void EveryLayerAndSwitchMatchesScalarForward(int n, int h, int w, int threads, ConvPolicy policy)
     {
         var weights = SharedWeights.Value;
@@ -46,8 +47,8 @@ public class CpuBackendTests
 
         using var backend = new CpuBackend(weights, threads, policy);
         // Auto: Winograd with packed weights on block1_conv2…block4_conv1 (7 layers), transformed on the fly on block4_conv2…block5 (5).
-        Assert.Equal(policy switch { ConvPolicy.Auto => 7, ConvPolicy.PackedWinograd => 12, _ => 0 }, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.Winograd));
-        Assert.Equal(policy == ConvPolicy.Auto ? 5 : 0, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.WinogradOnTheFly));
+        Assert.Equal(policy switch { ConvPolicy.Auto or ConvPolicy.LowMemory => 7, ConvPolicy.PackedWinograd => 12, _ => 0 }, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.Winograd));
+        Assert.Equal(policy == ConvPolicy.LowMemory ? 5 : 0, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.WinogradOnTheFly));
         var tap = new RecordingTap();
         Tensor result = backend.Forward(input, tap);
 
