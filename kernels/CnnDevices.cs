@@ -23,17 +23,8 @@ public static class CnnDevices
         if (s == "cpu") return new CnnCpuBackend(model);
         if (s != "auto") return new GpuCnnBackend(Devices.OpenDevice(spec ?? ""), model);
 
-        string? id = DeviceCatalog.List().FirstOrDefault(d => d.Backend == "CUDA")?.Id ?? DeviceCatalog.FirstUsableOpenClGpu();
-        if (id is null) return new CnnCpuBackend(model);
-        try
-        {
-            return new CnnFallbackBackend(new GpuCnnBackend(Devices.OpenDevice(id), model), () => new CnnCpuBackend(model), warn);
-        }
-        catch (DeviceException e)
-        {
-            warn($"warning: {id} could not be used ({Devices.FirstLine(e.Message)}); running on the CPU");
-            return new CnnCpuBackend(model);
-        }
+        return AutoDevice.Open<ICnnBackend>(device => new GpuCnnBackend(device, model), () => new CnnCpuBackend(model),
+            (gpu, cpu, w) => new CnnFallbackBackend(gpu, cpu, w), warn);
     }
 }
 
@@ -44,38 +35,20 @@ public static class CnnDevices
 /// </summary>
 public sealed class CnnFallbackBackend : ICnnBackend
 {
-    private ICnnBackend _current;
-    private readonly Func<ICnnBackend> _cpu;
-    private readonly Action<string> _warn;
-    private bool _fellBack;
+    private readonly DeviceFallback<ICnnBackend> _fallback;
 
     public CnnFallbackBackend(ICnnBackend gpu, Func<ICnnBackend> cpu, Action<string> warn)
     {
-        _current = gpu; _cpu = cpu; _warn = warn;
+        _fallback = new DeviceFallback<ICnnBackend>(gpu, cpu, warn, b => b.DeviceId);
     }
 
-    public string DeviceId => _current.DeviceId;
-    public string DeviceName => _current.DeviceName;
-    public CnnModel Model => _current.Model;
-    public bool FellBack => _fellBack;
-    public ICnnBackend Current => _current;
+    public string DeviceId => Current.DeviceId;
+    public string DeviceName => Current.DeviceName;
+    public CnnModel Model => Current.Model;
+    public bool FellBack => _fallback.FellBack;
+    public ICnnBackend Current => _fallback.Current;
 
-    public Tensor Forward(Tensor input, ILayerTap? tap = null)
-    {
-        if (_fellBack) return _current.Forward(input, tap);
-        try
-        {
-            return _current.Forward(input, tap);
-        }
-        catch (DeviceException e)
-        {
-            _warn($"warning: {_current.DeviceId} failed ({Devices.FirstLine(e.Message)}); falling back to the CPU");
-            try { _current.Dispose(); } catch (DeviceException) { }
-            _current = _cpu();
-            _fellBack = true;
-            return _current.Forward(input, tap);
-        }
-    }
+    public Tensor Forward(Tensor input, ILayerTap? tap = null) => _fallback.Forward(input, tap, (b, x, t) => b.Forward(x, t));
 
-    public void Dispose() => _current.Dispose();
+    public void Dispose() => Current.Dispose();
 }

@@ -76,21 +76,9 @@ public static class Devices
         throw new DeviceException($"unknown device '{original}': use auto, cpu, cuda[:N], opencl[:N] or ilgpu-cpu (see --list-devices)");
     }
 
-    private static IForwardBackend OpenAuto(Vgg16Weights weights, Action<string> warn, ConvRung? rung)
-    {
-        string? id = DeviceCatalog.List().FirstOrDefault(d => d.Backend == "CUDA")?.Id ?? DeviceCatalog.FirstUsableOpenClGpu();
-        if (id is null) return new CpuBackend(weights);
-        try
-        {
-            var device = OpenDevice(id, id);
-            return new FallbackBackend(new GpuBackend(device, weights, rung ?? DefaultRung(device)), () => new CpuBackend(weights), warn);
-        }
-        catch (DeviceException e)
-        {
-            warn($"warning: {id} could not be used ({FirstLine(e.Message)}); running on the CPU");
-            return new CpuBackend(weights);
-        }
-    }
+    private static IForwardBackend OpenAuto(Vgg16Weights weights, Action<string> warn, ConvRung? rung) =>
+        AutoDevice.Open<IForwardBackend>(device => new GpuBackend(device, weights, rung ?? DefaultRung(device)), () => new CpuBackend(weights),
+            (gpu, cpu, w) => new FallbackBackend(gpu, cpu, w), warn);
 
     /// <summary>GPU deconvnet ops on a kernel device (the CPU has its own SIMD ops in engine/Ops).</summary>
     public static Deconv.IDeconvOps OpenDeconvOps(string spec, Vgg16Weights weights)
@@ -134,39 +122,22 @@ public static class Devices
 /// </summary>
 public sealed class FallbackBackend : IForwardBackend
 {
-    private IForwardBackend _current;
-    private readonly Func<IForwardBackend> _cpu;
-    private readonly Action<string> _warn;
-    private bool _fellBack;
+    private readonly DeviceFallback<IForwardBackend> _fallback;
 
     public FallbackBackend(IForwardBackend gpu, Func<IForwardBackend> cpu, Action<string> warn)
     {
-        _current = gpu; _cpu = cpu; _warn = warn;
+        _fallback = new DeviceFallback<IForwardBackend>(gpu, cpu, warn, b => b.DeviceId);
     }
 
-    public string DeviceId => _current.DeviceId;
-    public string DeviceName => _current.DeviceName;
-    public Vgg16Weights Weights => _current.Weights;
-    public bool FellBack => _fellBack;
+    public string DeviceId => Current.DeviceId;
+    public string DeviceName => Current.DeviceName;
+    public Vgg16Weights Weights => Current.Weights;
+    public bool FellBack => _fallback.FellBack;
     /// <summary>The backend forwards run on now: the GPU's, or the CPU engine after a fallback.</summary>
-    public IForwardBackend Current => _current;
+    public IForwardBackend Current => _fallback.Current;
 
-    public CnnEngine.Tensors.Tensor Forward(CnnEngine.Tensors.Tensor input, CnnEngine.Taps.ILayerTap? tap = null)
-    {
-        if (_fellBack) return _current.Forward(input, tap);
-        try
-        {
-            return _current.Forward(input, tap);
-        }
-        catch (DeviceException e)
-        {
-            _warn($"warning: {_current.DeviceId} failed ({Devices.FirstLine(e.Message)}); falling back to the CPU");
-            try { _current.Dispose(); } catch (DeviceException) { }
-            _current = _cpu();
-            _fellBack = true;
-            return _current.Forward(input, tap);
-        }
-    }
+    public CnnEngine.Tensors.Tensor Forward(CnnEngine.Tensors.Tensor input, CnnEngine.Taps.ILayerTap? tap = null) =>
+        _fallback.Forward(input, tap, (b, x, t) => b.Forward(x, t));
 
-    public void Dispose() => _current.Dispose();
+    public void Dispose() => Current.Dispose();
 }

@@ -117,17 +117,8 @@ public sealed class GpuBackend : IForwardBackend
     private int ImagesPerPass(Plan plan, int n)
     {
         if (_buffers is { } b && b.Images >= n && b.H == plan.H && b.W == plan.W) return n;
-        long free = _device.BudgetBytes == long.MaxValue ? long.MaxValue : _device.BudgetBytes - (_device.LiveBytes - (_buffers?.Bytes ?? 0));
-        long perImage = plan.BytesPerImage;
-        long fit = free == long.MaxValue ? n : free / perImage;
-        long indexable = (int.MaxValue - 1) / plan.LargestElementsPerImage;
-        long per = Math.Min(Math.Min(fit, indexable), n);
-        if (MaxImagesPerPass > 0) per = Math.Min(per, MaxImagesPerPass);
-        if (per < 1)
-            throw new DeviceOutOfMemoryException(_device.Id,
-                $"{_device.Id}: out of device memory: one {plan.H}×{plan.W} image needs {perImage / 1048576.0:F0} MiB of activations, " +
-                $"{Math.Max(0, free) / 1048576} MiB are left after the weights; try a smaller image");
-        return (int)per;
+        return BatchPasses.ImagesPerPass(_device, _buffers?.Bytes ?? 0, plan.BytesPerImage, plan.LargestElementsPerImage, n,
+            MaxImagesPerPass, $"one {plan.H}×{plan.W} image", "try a smaller image");
     }
 
     private void Pass(Tensor input, int start, int count, int total, Plan plan, ILayerTap? tap,
@@ -160,9 +151,8 @@ public sealed class GpuBackend : IForwardBackend
                         CopyBack(output, activations, layer.Name, total, start, count, h, w, c);
                         if (tap is not null && tap.Wants(layer.Name))
                         {
-                            if (!switchesOut.TryGetValue(layer.Name, out var s)) switchesOut[layer.Name] = s = new IntTensor(total, h, w, c);
-                            long per = (long)h * w * c;
-                            b.Switches.Read(s.Data.AsSpan().Slice((int)(start * per), (int)(count * per)));
+                            int sh = h, sw = w, sc = c;
+                            BatchPasses.CopyBack(b.Switches, switchesOut, layer.Name, () => new IntTensor(total, sh, sw, sc), (long)h * w * c, start, count);
                         }
                     }
                     break;
@@ -176,8 +166,8 @@ public sealed class GpuBackend : IForwardBackend
                     h = 1; w = 1; c = layer.OutChannels;
                     if (keep)
                     {
-                        if (!activations.TryGetValue(layer.Name, out var t)) activations[layer.Name] = t = new Tensor(total, c);
-                        output.Read(t.Data.AsSpan().Slice(start * c, count * c));
+                        int k = c;
+                        BatchPasses.CopyBack(output, activations, layer.Name, () => new Tensor(total, k), k, start, count);
                     }
                     break;
                 }
@@ -188,12 +178,8 @@ public sealed class GpuBackend : IForwardBackend
     }
 
     /// <summary>Copies a layer's (count, H, W, C) back into its slice of the whole-batch tensor (a blocking read).</summary>
-    private static void CopyBack(DeviceArray<float> buffer, Dictionary<string, Tensor> activations, string name, int total, int start, int count, int h, int w, int c)
-    {
-        if (!activations.TryGetValue(name, out var t)) activations[name] = t = new Tensor(total, h, w, c);
-        long per = (long)h * w * c;
-        buffer.Read(t.Data.AsSpan().Slice((int)(start * per), (int)(count * per)));
-    }
+    private static void CopyBack(DeviceArray<float> buffer, Dictionary<string, Tensor> activations, string name, int total, int start, int count, int h, int w, int c) =>
+        BatchPasses.CopyBack(buffer, activations, name, () => new Tensor(total, h, w, c), (long)h * w * c, start, count);
 
     /// <summary>Sizes of one forward at an input size: per image, in floats, for the buffers a pass needs.</summary>
     private sealed record Plan(int H, int W, long Input, long Largest, long LargestPool, long Scratch)
@@ -240,23 +226,16 @@ public sealed class GpuBackend : IForwardBackend
         if (_buffers is { } b && b.Images >= images && b.H == plan.H && b.W == plan.W) return b;
         _buffers?.Dispose();
         _buffers = null;
-        var owned = new List<IDisposable>();
-        try
+        return _buffers = BatchPasses.Allocate(_device, images, a =>
         {
-            DeviceArray<T> Alloc<T>(long per) where T : unmanaged { var a = _device.Allocate<T>(per * images); owned.Add(a); return a; }
-            var input = Alloc<float>(plan.Input);
-            var ping = Alloc<float>(plan.Largest);
-            var pong = Alloc<float>(plan.Largest);
-            var sw = Alloc<int>(plan.LargestPool);
-            var v = plan.Scratch > 0 ? Alloc<float>(plan.Scratch) : null;
-            var m = plan.Scratch > 0 ? Alloc<float>(plan.Scratch) : null;
-            return _buffers = new Buffers(images, plan.H, plan.W, input, ping, pong, sw, v, m);
-        }
-        catch
-        {
-            foreach (var o in owned) o.Dispose();
-            throw;
-        }
+            var input = a.Alloc<float>(plan.Input);
+            var ping = a.Alloc<float>(plan.Largest);
+            var pong = a.Alloc<float>(plan.Largest);
+            var sw = a.Alloc<int>(plan.LargestPool);
+            var v = plan.Scratch > 0 ? a.Alloc<float>(plan.Scratch) : null;
+            var m = plan.Scratch > 0 ? a.Alloc<float>(plan.Scratch) : null;
+            return new Buffers(images, plan.H, plan.W, input, ping, pong, sw, v, m);
+        });
     }
 
     private void DisposeWeights()

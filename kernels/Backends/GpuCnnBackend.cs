@@ -157,11 +157,7 @@ public sealed class GpuCnnBackend : ICnnBackend
                 case PoolLayer pool when pool.IsMax:
                     _cnn.MaxPool(current.View, output.View, b.Switches.View, count, i.Height, i.Width, i.Channels, pool.Window);
                     if (wanted)
-                    {
-                        if (!switchesOut.TryGetValue(layer.Name, out var s)) switchesOut[layer.Name] = s = new IntTensor(o.TensorShape(total));
-                        int per = (int)o.Elements;
-                        b.Switches.Read(s.Data.AsSpan(start * per, count * per));
-                    }
+                        BatchPasses.CopyBack(b.Switches, switchesOut, layer.Name, () => new IntTensor(o.TensorShape(total)), o.Elements, start, count);
                     break;
                 case PoolLayer pool:
                     _cnn.AvgPool(current.View, output.View, count, i.Height, i.Width, i.Channels, pool.Window);
@@ -197,11 +193,7 @@ public sealed class GpuCnnBackend : ICnnBackend
                     throw new InvalidOperationException($"layer {layer.Name} of type {layer.GetType().Name} has no GPU implementation");
             }
             if (wanted || li == layers.Count - 1)
-            {
-                if (!activations.TryGetValue(layer.Name, out var t)) activations[layer.Name] = t = new Tensor(o.TensorShape(total));
-                int per = (int)o.Elements;
-                output.Read(t.Data.AsSpan(start * per, count * per));   // blocking: waits for the kernels before it
-            }
+                BatchPasses.CopyBack(output, activations, layer.Name, () => new Tensor(o.TensorShape(total)), o.Elements, start, count);   // blocking
             current = output;
         }
         _device.Synchronize();
@@ -230,17 +222,8 @@ public sealed class GpuCnnBackend : ICnnBackend
     {
         if (_buffers is { } b && b.Images >= n) return n;
         var (input, largest, sw) = PerImage();
-        long perImage = 4 * (input + 2 * largest + sw);
-        long free = _device.BudgetBytes == long.MaxValue ? long.MaxValue : _device.BudgetBytes - (_device.LiveBytes - (_buffers?.Bytes ?? 0));
-        long fit = free == long.MaxValue ? n : free / perImage;
-        long indexable = (int.MaxValue - 1) / Math.Max(Math.Max(input, largest), 1);
-        long per = Math.Min(Math.Min(fit, indexable), n);
-        if (MaxImagesPerPass > 0) per = Math.Min(per, MaxImagesPerPass);
-        if (per < 1)
-            throw new DeviceOutOfMemoryException(_device.Id,
-                $"{_device.Id}: out of device memory: one image through {Model.Name} needs {perImage / 1048576.0:F0} MiB of activations, " +
-                $"{Math.Max(0, free) / 1048576} MiB are left after the weights; try a smaller batch");
-        return (int)per;
+        return BatchPasses.ImagesPerPass(_device, _buffers?.Bytes ?? 0, 4 * (input + 2 * largest + sw), Math.Max(Math.Max(input, largest), 1), n,
+            MaxImagesPerPass, $"one image through {Model.Name}", "try a smaller batch");
     }
 
     // Device buffers kept between forwards, sized for a pass of Images images.
@@ -260,17 +243,8 @@ public sealed class GpuCnnBackend : ICnnBackend
         _buffers?.Dispose();
         _buffers = null;
         var (input, largest, sw) = PerImage();
-        var owned = new List<IDisposable>();
-        try
-        {
-            DeviceArray<T> Alloc<T>(long per) where T : unmanaged { var a = _device.Allocate<T>(per * images); owned.Add(a); return a; }
-            return _buffers = new Buffers(images, Alloc<float>(input), Alloc<float>(largest), Alloc<float>(largest), Alloc<int>(sw));
-        }
-        catch
-        {
-            foreach (var o in owned) o.Dispose();
-            throw;
-        }
+        return _buffers = BatchPasses.Allocate(_device, images,
+            a => new Buffers(images, a.Alloc<float>(input), a.Alloc<float>(largest), a.Alloc<float>(largest), a.Alloc<int>(sw)));
     }
 
     private void DisposeWeights()

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 
@@ -56,27 +57,45 @@ public static class KerasModelFiles
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> References = new();
 
     /// <summary>
-    /// The independent PyTorch run of tests/reference/keras_model_reference.py for a model (not a builtin) and one of
+    /// The independent PyTorch run of tests/reference/keras_model_reference.py for a model and one of
     /// ../shared/images: input.npy as fed, every layer's &lt;name&gt;.npy, every max pool's &lt;name&gt;_switches.npy, layers.json.
     /// Generated on first use beside the model files (the folder name holds the reference script's hash).
     /// </summary>
     public static string Reference(Entry m, string image) =>
         References.GetOrAdd(m.Key + "|" + image, _ => new Lazy<string>(() =>
+            Generate(ReferenceScript, $"ref-{ScriptHash(ReferenceScript)}-{m.Key}-{Path.GetFileNameWithoutExtension(image)}",
+                tmp => ReferenceArgs(m, image, tmp)))).Value;
+
+    /// <summary>The arguments every reference script takes for a model and a photo: --model, --image, --out, color, preprocessing, config, builtin.</summary>
+    public static List<string> ReferenceArgs(Entry m, string image, string outDir)
+    {
+        var args = new List<string> { "--model", PathOf(m.File), "--image", Paths.SharedImage(image), "--out", outDir, "--color", m.Color, "--preprocess", m.Preprocess };
+        if (m.Config is not null) args.AddRange(new[] { "--config", PathOf(m.Config) });
+        if (m.Builtin is not null)
+            args.AddRange(new[] { "--builtin", m.Builtin, "--input-size", m.Input[0].ToString(CultureInfo.InvariantCulture), m.Input[1].ToString(CultureInfo.InvariantCulture) });
+        return args;
+    }
+
+    /// <summary>First 12 hex digits of a script's SHA-256: reference folders are named by it, so an edited script regenerates them.</summary>
+    public static string ScriptHash(string script) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(script)))[..12].ToLowerInvariant();
+
+    /// <summary>
+    /// Runs <paramref name="script"/> once into <see cref="Dir"/>/<paramref name="folder"/> (through a temp folder, marked
+    /// done, then renamed into place); later calls find it done and return it.
+    /// </summary>
+    public static string Generate(string script, string folder, Func<string, IEnumerable<string>> args)
+    {
+        string dir = Path.Combine(Dir, folder);
+        if (File.Exists(Path.Combine(dir, "done"))) return dir;
+        string tmp = dir + $".tmp-{Guid.NewGuid():N}";
+        try
         {
-            string key = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(ReferenceScript)))[..12].ToLowerInvariant();
-            string dir = Path.Combine(Dir, $"ref-{key}-{m.Key}-{Path.GetFileNameWithoutExtension(image)}");
-            if (File.Exists(Path.Combine(dir, "done"))) return dir;
-            string tmp = dir + $".tmp-{Guid.NewGuid():N}";
-            try
-            {
-                var args = new List<string> { "--model", PathOf(m.File), "--image", Paths.SharedImage(image), "--out", tmp, "--color", m.Color, "--preprocess", m.Preprocess };
-                if (m.Config is not null) args.AddRange(new[] { "--config", PathOf(m.Config) });
-                Python.Run(ReferenceScript, TimeSpan.FromMinutes(5), args.ToArray());
-                File.WriteAllText(Path.Combine(tmp, "done"), "");
-                if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-                Directory.Move(tmp, dir);
-            }
-            finally { if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true); }
-            return dir;
-        })).Value;
+            Python.Run(script, TimeSpan.FromMinutes(5), args(tmp).ToArray());
+            File.WriteAllText(Path.Combine(tmp, "done"), "");
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            Directory.Move(tmp, dir);
+        }
+        finally { if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true); }
+        return dir;
+    }
 }

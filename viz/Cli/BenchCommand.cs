@@ -52,12 +52,8 @@ public static class BenchCommand
         using var backend = BackendFactory.Open(parse, weights, console);
         var input = RandomInput(batch, side);   // (N, side, side, 3), roughly the range of preprocessed pixels
 
-        var times = Time(() => backend.Forward(input), warmup, iterations, console);
-        double median = Median(times);
-        double imagesPerSecond = batch * 1000.0 / median;
-        double convFlops = Vgg16Architecture.ConvStackFlops(side, side) * batch;
-        double gflops = convFlops / (median / 1000.0) / 1e9;
-        long peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
+        var (times, median, imagesPerSecond, gflops, peakRss) =
+            Measure(() => backend.Forward(input), batch, Vgg16Architecture.ConvStackFlops(side, side), warmup, iterations, console);
         string what = weights.HasTop ? "full model" : "conv stack";
         long? peakDevice = CnnEngine.Kernels.Devices.PeakDeviceBytes(backend);
 
@@ -101,10 +97,8 @@ public static class BenchCommand
         var rng = new Random(1234);
         for (int i = 0; i < input.Data.Length; i++) input.Data[i] = (float)(rng.NextDouble() * 255);
 
-        var times = Time(() => backend.Forward(input), warmup, iterations, console);
-        double median = Median(times), imagesPerSecond = batch * 1000.0 / median;
-        double gflops = model.Flops() * batch / (median / 1000.0) / 1e9;
-        long peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
+        var (times, median, imagesPerSecond, gflops, peakRss) =
+            Measure(() => backend.Forward(input), batch, model.Flops(), warmup, iterations, console);
         console.Result($"{model.Source}, {backend.DeviceId} ({backend.DeviceName}), batch {batch}, {shape}: " +
                        $"median {median:F3} ms per forward, {imagesPerSecond:F1} images/s, {gflops:F1} GFLOP/s, " +
                        $"min {times[0]:F3} ms, max {times[^1]:F3} ms, peak RSS {peakRss / (1 << 20)} MB");
@@ -125,6 +119,20 @@ public static class BenchCommand
             peak_rss_mb = peakRss / (1 << 20),
         });
         return 0;
+    }
+
+    /// <summary>
+    /// Times <paramref name="forward"/> of <paramref name="batch"/> images (<see cref="Time"/>); returns the sorted times,
+    /// their median, images per second and GFLOP/s at the median, and the process's peak RSS in bytes.
+    /// </summary>
+    private static (double[] Times, double Median, double ImagesPerSecond, double Gflops, long PeakRss) Measure(Action forward, int batch,
+        double flopsPerImage, int warmup, int iterations, CliConsole console)
+    {
+        var times = Time(forward, warmup, iterations, console);
+        double median = Median(times);
+        double imagesPerSecond = batch * 1000.0 / median;
+        double gflops = flopsPerImage * batch / (median / 1000.0) / 1e9;
+        return (times, median, imagesPerSecond, gflops, Process.GetCurrentProcess().PeakWorkingSet64);
     }
 
     /// <summary>Runs <paramref name="forward"/> warmup times untimed, then times each of iterations runs; returns the times sorted.</summary>

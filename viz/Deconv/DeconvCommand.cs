@@ -56,16 +56,10 @@ internal static class DeconvCommand
         using var backend = DeconvHost.OpenBackend(r, weights, console);
         using var handle = DeconvHost.CreateProjector(backend, console);
         var projector = handle.Projector;
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var tap = Projector.Record(backend, image.Input, layer);
-        double forwardMs = watch.Elapsed.TotalMilliseconds;
-        watch.Restart();
-        var projections = top is int n
-            ? projector.ProjectTop(tap, layer, channel, n, mode)
-            : new[] { projector.Project(tap, layer, channel, mode) };
-        double projectMs = watch.Elapsed.TotalMilliseconds;
-        console.Info($"forward {forwardMs:F0} ms, {projections.Count} projection(s) {projectMs:F0} ms");
-
+        var (projections, forwardMs, projectMs) = RecordAndProject(console, top,
+            () => Projector.Record(backend, image.Input, layer),
+            (tap, n) => projector.ProjectTop(tap, layer, channel, n, mode),
+            tap => projector.Project(tap, layer, channel, mode));
         return WriteOutputs(r, console, layer, channel, mode, top, projections, ProjectionPicture.Input(image.Input),
             p => ProjectionPicture.Normalized(p), forwardMs, projectMs);
     }
@@ -83,16 +77,28 @@ internal static class DeconvCommand
         CnnProjector.CheckChannel(own.MapLayer(layer), channel);
         using var outputs = CommandRunner.PrepareOutputs(r, r.GetValue(Out)!, r.GetValue(ExportNpy));
         var projector = new CnnProjector(own.Model);
+        var (projections, forwardMs, projectMs) = RecordAndProject(console, top,
+            () => projector.Record(own.Backend, own.Image.Input, layer),
+            (tap, n) => projector.ProjectTop(tap, layer, channel, n, mode),
+            tap => projector.Project(tap, layer, channel, mode));
+        return WriteOutputs(r, console, layer, channel, mode, top, projections, own.InputPicture(), p => own.Picture(p), forwardMs, projectMs);
+    }
+
+    /// <summary>
+    /// The forward that records the taps, then the projections (the top <paramref name="top"/> or the single one), each
+    /// timed; says both times.
+    /// </summary>
+    private static (IReadOnlyList<Projection> Projections, double ForwardMs, double ProjectMs) RecordAndProject<TTap>(CliConsole console,
+        int? top, Func<TTap> record, Func<TTap, int, IReadOnlyList<Projection>> projectTop, Func<TTap, Projection> project)
+    {
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var tap = projector.Record(own.Backend, own.Image.Input, layer);
+        var tap = record();
         double forwardMs = watch.Elapsed.TotalMilliseconds;
         watch.Restart();
-        var projections = top is int n
-            ? projector.ProjectTop(tap, layer, channel, n, mode)
-            : new[] { projector.Project(tap, layer, channel, mode) };
+        var projections = top is int n ? projectTop(tap, n) : new[] { project(tap) };
         double projectMs = watch.Elapsed.TotalMilliseconds;
         console.Info($"forward {forwardMs:F0} ms, {projections.Count} projection(s) {projectMs:F0} ms");
-        return WriteOutputs(r, console, layer, channel, mode, top, projections, own.InputPicture(), p => own.Picture(p), forwardMs, projectMs);
+        return (projections, forwardMs, projectMs);
     }
 
     /// <summary>The .npy (all projections stacked), one picture per projection, the panel, and the summary.</summary>

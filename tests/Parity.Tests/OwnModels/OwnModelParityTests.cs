@@ -38,7 +38,7 @@ public class OwnModelParityTests
         { "vgg19", "tfkerasvis_bear.jpg", false },
     };
 
-    internal static CnnModel Open(OwnModelFixtures.ModelCase m)
+    internal static CnnModel Open(KerasModelFiles.Entry m)
     {
         if (m.Builtin is not null)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using CnnEngine.Backends.Model;
 using CnnEngine.Deconv;
@@ -73,26 +72,9 @@ public class OwnModelProjectionTests
         }
     }
 
-    private static string Reference(OwnModelFixtures.ModelCase m, string image, string layer, int channel)
-    {
-        string hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(DeconvScript)))[..12].ToLowerInvariant();
-        string dir = Path.Combine(OwnModelFixtures.Root, $"deconv-{m.Key}-{Path.GetFileNameWithoutExtension(image)}-{layer}-{channel}-{hash}");
-        if (File.Exists(Path.Combine(dir, "done"))) return dir;
-        string tmp = dir + $".tmp-{Guid.NewGuid():N}";
-        try
-        {
-            var args = new List<string>
-            {
-                "--model", OwnModelFixtures.ModelFile(m.File), "--image", Paths.SharedImage(image), "--out", tmp, "--color", m.Color,
-                "--preprocess", m.Preprocess, "--layer", layer, "--channel", channel.ToString(CultureInfo.InvariantCulture),
-            };
-            if (m.Config is not null) args.AddRange(new[] { "--config", OwnModelFixtures.ModelFile(m.Config) });
-            Python.Run(DeconvScript, TimeSpan.FromMinutes(5), args.ToArray());
-            File.WriteAllText(Path.Combine(tmp, "done"), "");
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-            Directory.Move(tmp, dir);
-        }
-        finally { if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true); }
-        return dir;
-    }
+    /// <summary>The deconvnet reference run; it imports keras_model_reference.py, so both scripts' hashes name its folder.</summary>
+    private static string Reference(KerasModelFiles.Entry m, string image, string layer, int channel) =>
+        KerasModelFiles.Generate(DeconvScript,
+            $"deconv-{m.Key}-{Path.GetFileNameWithoutExtension(image)}-{layer}-{channel}-{KerasModelFiles.ScriptHash(DeconvScript)}-{KerasModelFiles.ScriptHash(KerasModelFiles.ReferenceScript)}",
+            tmp => KerasModelFiles.ReferenceArgs(m, image, tmp).Concat(new[] { "--layer", layer, "--channel", channel.ToString(CultureInfo.InvariantCulture) }));
 }
