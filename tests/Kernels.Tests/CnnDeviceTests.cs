@@ -15,6 +15,9 @@ namespace CnnEngine.Kernels.Tests;
 /// fallback of auto, and `engine-viz PHOTO --model FILE --device ilgpu-cpu` end to end — its .npy export of every layer
 /// and switch against <see cref="CnnCpuBackend"/> on the scalar oracles, run in this process on the same photo.
 /// </summary>
+// In the emulator collection: these open ilgpu-cpu accelerators in-process, and running them beside the whole-network
+// emulator tests is the one difference seen around a single switch mismatch under load (root cause not confirmed).
+[Collection("Emulator")]
 public sealed class CnnDeviceTests(ITestOutputHelper output)
 {
     private static CnnModel OpenFixture(string key, out KerasModelFiles.Entry entry)
