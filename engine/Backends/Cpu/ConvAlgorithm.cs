@@ -63,7 +63,7 @@ public static class ConvAlgorithmChoice
     public static string Why(LayerSpec layer) => For(layer, ConvPolicy.Auto) switch
     {
         ConvAlgorithm.Direct when layer.InChannels < 64 => $"Cin = {layer.InChannels}: the input transform costs more than the direct reduction (9·Cin multiply-adds per output)",
-        ConvAlgorithm.Direct => $"Cin·Cout = {layer.InChannels}·{layer.OutChannels}: packed Winograd weights would be {PackedBytes(layer) / 1e6:F1} MB, and transforming them per task (ConvPolicy.LowMemory) broke the 1e-4 parity bound on full-size occlusion probabilities (2.3e-4); direct is exact enough and at 14×14 as fast",
+        ConvAlgorithm.Direct => $"Cin·Cout = {layer.InChannels}·{layer.OutChannels}: packed Winograd weights would be {PackedBytes(layer) / 1e6:F1} MB, and transforming them per task (ConvPolicy.LowMemory) broke the 1e-4 parity bound on full-size occlusion probabilities (2.3e-4); direct keeps parity (Winograd would be 1.2–2.3× faster here: bench/RESULTS.md)",
         ConvAlgorithm.Winograd => $"4× fewer multiplies; packed weights {PackedBytes(layer) / 1e6:F1} MB (≤ {MaxPackedWinogradBytes / 1e6:F1} MB kept per layer)",
         _ => $"4× fewer multiplies, but packed weights would be {PackedBytes(layer) / 1e6:F1} MB: transformed per task from the {9L * layer.InChannels * layer.OutChannels * 4 / 1e6:F1} MB Keras kernel instead",
     };
