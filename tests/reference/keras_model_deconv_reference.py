@@ -19,7 +19,6 @@ multiply by their scale. Biases get no gradient path to the input.
 Writes DIR/deconv_max.npy, deconv_map.npy, deconv_guided.npy, each (1, H, W, C) float32 in the input space as fed,
 and DIR/deconv.json {"y", "x", "value"}: the strongest position of channel K (first in row-major order on ties).
 """
-import argparse
 import json
 import os
 
@@ -68,17 +67,9 @@ def project(layers, weights, x_np, layer, channel, mode):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model", required=True)
-    ap.add_argument("--config")
-    ap.add_argument("--builtin")
-    ap.add_argument("--input-size", type=int, nargs=2)
-    ap.add_argument("--image", required=True)
-    ap.add_argument("--color", default="rgb")
-    ap.add_argument("--preprocess", default="none")
+    ap = ref.model_arguments()
     ap.add_argument("--layer", required=True)
     ap.add_argument("--channel", type=int, required=True)
-    ap.add_argument("--out", required=True)
     a = ap.parse_args()
     layers, (h, w, c), weights = ref.load(a)
     x = ref.prepare_input(a, h, w, c)

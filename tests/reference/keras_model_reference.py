@@ -272,7 +272,8 @@ def prepare_input(a, h, w, c):
     return np.ascontiguousarray(x, dtype=np.float32)
 
 
-def main():
+def model_arguments():
+    """The arguments every script over a Keras model file takes: which model, which photo, how it is fed, where to write."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", required=True)
     ap.add_argument("--config")
@@ -282,7 +283,11 @@ def main():
     ap.add_argument("--color", default="rgb")
     ap.add_argument("--preprocess", default="none")
     ap.add_argument("--out", required=True)
-    a = ap.parse_args()
+    return ap
+
+
+def main():
+    a = model_arguments().parse_args()
     layers, (h, w, c), weights = load(a)
     x = prepare_input(a, h, w, c)
     os.makedirs(a.out, exist_ok=True)
