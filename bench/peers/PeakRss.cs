@@ -26,10 +26,15 @@ internal static class PeakRss
         };
         int batch = int.Parse(Program.Arg(args, "--batch") ?? "1");
         bool full = args.Contains("--full");
+        bool steps = args.Contains("--steps");
+        void Step(string what) { if (steps) Console.Error.WriteLine($"{what}: rss {Environment.WorkingSet / (1 << 20)} MB, peak {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MB, managed {GC.GetTotalMemory(false) / (1 << 20)} MB"); }
+        Step("start");
         using var weights = Vgg16Weights.Random(16, includeTop: full);
+        Step("weights");
         using var backend = new CpuBackend(weights, 0, policy);
+        Step("backend");
         var input = new Tensor(Program.Input(batch), batch, 224, 224, 3);
-        for (int i = 0; i < 3; i++) backend.Forward(input);
+        for (int i = 0; i < 3; i++) { backend.Forward(input); Step($"forward {i}"); }
         Console.WriteLine($"{{\"policy\": \"{policy}\", \"batch\": {batch}, \"model\": \"{(full ? "full" : "notop")}\", \"peak_rss_mb\": {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)}}}");
         return 0;
     }

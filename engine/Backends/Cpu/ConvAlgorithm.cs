@@ -14,12 +14,18 @@ public enum ConvAlgorithm
     /// (<see cref="Ops.PackedWinograd3x3.InPlace"/>): keeps no copy at all, pays the kernel transform on every run.
     /// </summary>
     WinogradOnTheFly,
+    /// <summary>
+    /// Winograd F(2×2, 3×3) with the weights transformed per task from the Keras kernel (<see cref="Ops.PackedWinograd3x3.InPlace"/>
+    /// with <see cref="Ops.WinogradTile.F2x2"/>): 2.25× fewer multiplies, keeps no copy, and its transforms only add,
+    /// subtract and halve, so it stays about as accurate as the direct kernel.
+    /// </summary>
+    Winograd2x2OnTheFly,
 }
 
 /// <summary>Which algorithms <see cref="CpuBackend"/> may use.</summary>
 public enum ConvPolicy
 {
-    /// <summary>Per layer, by <see cref="ConvAlgorithmChoice"/>'s rule (speed measured per layer, memory counted): bench/RESULTS.md.</summary>
+    /// <summary>Per layer, by <see cref="ConvAlgorithmChoice"/>'s rule (speed measured per layer, memory counted, parity kept): bench/RESULTS.md.</summary>
     Auto,
     /// <summary>The direct kernel everywhere (the pre-Winograd engine; for comparison and tests).</summary>
     DirectOnly,
@@ -29,10 +35,10 @@ public enum ConvPolicy
     /// </summary>
     PackedWinograd,
     /// <summary>
-    /// Auto's packed Winograd layers, and Winograd with weights transformed per task from the Keras kernel on
-    /// block4_conv2…block5 instead of the direct kernel: the least memory (peak RSS 171 MB at batch 1 vs 178 direct),
-    /// but F(4×4, 3×3) over 512-channel sums on those layers moved the full-size VGG16 occlusion probabilities 2.3e-4
-    /// from PyTorch's (direct there: 3.5e-5), past the 1e-4 parity bound — so Auto does not use it.
+    /// Auto's packed Winograd layers, and F(4×4, 3×3) with weights transformed per task from the Keras kernel on
+    /// block4_conv2…block5 (Auto runs F(2×2, 3×3) there): as little memory as Auto, but F(4×4, 3×3) over 512-channel
+    /// sums on those layers moved the full-size VGG16 occlusion probabilities 2.3e-4 from PyTorch's (direct there:
+    /// 3.5e-5), past the 1e-4 parity bound — kept for comparison.
     /// </summary>
     LowMemory,
 }
@@ -41,10 +47,10 @@ public enum ConvPolicy
 public static class ConvAlgorithmChoice
 {
     /// <summary>
-    /// Largest packed Winograd weights kept for one layer: 18.9 MB, i.e. Cin·Cout ≤ 256·512 (block1_conv2…block4_conv1:
-    /// 46.6 MB in all). block4_conv2…block5 (5 × 37.7 MB) run the direct kernel (ConvPolicy.LowMemory transforms theirs per task instead). Budget: peak RSS at batch 1
-    /// ≤ 178 MB, the pre-Winograd engine's; measured 153 MB with block4_conv1 on the fly too, so its 18.9 MB pack fits and
-    /// buys the layer's packed speed (single thread, loaded: 3.7 vs 4.4 ms on the fly), where one 37.7 MB pack would not.
+    /// Largest packed F(4×4, 3×3) weights kept for one layer: 18.9 MB, i.e. Cin·Cout ≤ 256·512 (block1_conv2…block4_conv1:
+    /// 46.6 MB in all). block4_conv2…block5 (5 × 37.7 MB packed) run F(2×2, 3×3) with their weights transformed per task
+    /// from the Keras kernel instead: no copy at all, and 512-channel sums stay within parity (F(4×4, 3×3) there broke
+    /// it, see <see cref="ConvPolicy.LowMemory"/>). Budget: peak RSS at batch 1 ≤ 178 MB, the pre-Winograd engine's.
     /// </summary>
     public const long MaxPackedWinogradBytes = 36L * 256 * 512 * sizeof(float);
 
@@ -53,7 +59,7 @@ public static class ConvAlgorithmChoice
         if (policy == ConvPolicy.DirectOnly || layer.InChannels < 64) return ConvAlgorithm.Direct;
         if (policy == ConvPolicy.PackedWinograd) return ConvAlgorithm.Winograd;
         if (PackedBytes(layer) <= MaxPackedWinogradBytes) return ConvAlgorithm.Winograd;
-        return policy == ConvPolicy.LowMemory ? ConvAlgorithm.WinogradOnTheFly : ConvAlgorithm.Direct;
+        return policy == ConvPolicy.LowMemory ? ConvAlgorithm.WinogradOnTheFly : ConvAlgorithm.Winograd2x2OnTheFly;
     }
 
     /// <summary>Bytes of a layer's packed Winograd weights: 36 floats per (ci, co).</summary>
@@ -63,8 +69,8 @@ public static class ConvAlgorithmChoice
     public static string Why(LayerSpec layer) => For(layer, ConvPolicy.Auto) switch
     {
         ConvAlgorithm.Direct when layer.InChannels < 64 => $"Cin = {layer.InChannels}: the input transform costs more than the direct reduction (9·Cin multiply-adds per output)",
-        ConvAlgorithm.Direct => $"Cin·Cout = {layer.InChannels}·{layer.OutChannels}: packed Winograd weights would be {PackedBytes(layer) / 1e6:F1} MB, and transforming them per task (ConvPolicy.LowMemory) broke the 1e-4 parity bound on full-size occlusion probabilities (2.3e-4); direct keeps parity (Winograd would be 1.2–2.3× faster here: bench/RESULTS.md)",
-        ConvAlgorithm.Winograd => $"4× fewer multiplies; packed weights {PackedBytes(layer) / 1e6:F1} MB (≤ {MaxPackedWinogradBytes / 1e6:F1} MB kept per layer)",
-        _ => $"4× fewer multiplies, but packed weights would be {PackedBytes(layer) / 1e6:F1} MB: transformed per task from the {9L * layer.InChannels * layer.OutChannels * 4 / 1e6:F1} MB Keras kernel instead",
+        ConvAlgorithm.Winograd => $"F(4×4): 4× fewer multiplies; packed weights {PackedBytes(layer) / 1e6:F1} MB (≤ {MaxPackedWinogradBytes / 1e6:F1} MB kept per layer)",
+        ConvAlgorithm.Winograd2x2OnTheFly => $"F(2×2): 2.25× fewer multiplies, weights transformed per task from the Keras kernel (F(4×4) packed would keep {PackedBytes(layer) / 1e6:F1} MB; F(4×4) per task broke the 1e-4 parity bound over {layer.InChannels}-channel sums)",
+        _ => $"F(4×4): 4× fewer multiplies, weights transformed per task from the {9L * layer.InChannels * layer.OutChannels * 4 / 1e6:F1} MB Keras kernel",
     };
 }

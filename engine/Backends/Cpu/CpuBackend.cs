@@ -61,6 +61,9 @@ public sealed class CpuBackend : IForwardBackend
                 case ConvAlgorithm.WinogradOnTheFly: // pins the Keras kernel, which Weights keeps alive as long as this backend
                     _winograd[layer.Name] = PackedWinograd3x3.InPlace(w.Kernel, w.Bias.Span, layer.InChannels, layer.OutChannels);
                     break;
+                case ConvAlgorithm.Winograd2x2OnTheFly:
+                    _winograd[layer.Name] = PackedWinograd3x3.InPlace(w.Kernel, w.Bias.Span, layer.InChannels, layer.OutChannels, WinogradTile.F2x2);
+                    break;
                 default:
                     _convs[layer.Name] = PackedConv3x3.Pack(w.Kernel.Span, w.Bias.Span, layer.InChannels, layer.OutChannels);
                     break;

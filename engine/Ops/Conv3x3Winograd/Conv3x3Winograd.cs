@@ -7,7 +7,9 @@ namespace CnnEngine.Ops;
 /// <summary>
 /// 3×3 convolution, 'same' zero padding, stride 1, bias and ReLU fused, channels last — by <b>Winograd F(4×4, 3×3)</b>:
 /// 36 multiplies per 4×4 output tile and channel pair instead of 144 (the scalar oracle,
-/// <see cref="Conv3x3WinogradScalar"/>, says what is computed; this is the fast version of it).
+/// <see cref="Conv3x3WinogradScalar"/>, says what is computed; this is the fast version of it). The same driver runs
+/// <b>F(2×2, 3×3)</b> (16 multiplies per 2×2 tile instead of 36) when the weights say so (<see cref="PackedWinograd3x3.Tile"/>):
+/// below, read 4×4 / 6×6 / 36 as m×m / (m+2)×(m+2) / (m+2)² (<see cref="IWinogradTile"/>).
 ///
 /// Work is cut into tasks = (group of up to 64 tiles, group of 32-channel output blocks). A task:
 ///   1. input transform: its tiles' 6×6 patches → V (36, tiles, Cin) in a per-task scratch (vectorized over Cin);
@@ -26,9 +28,6 @@ namespace CnnEngine.Ops;
 /// </summary>
 public static class Conv3x3Winograd
 {
-    /// <summary>Most tiles per task: V for 64 tiles × 512 channels is 4.7 MB (L3), and each U slice is reused 64 times.</summary>
-    internal const int MaxGroupTiles = 64;
-
     public static string KernelName => Vector512.IsHardwareAccelerated ? "Vector512" : "Vector256";
 
     /// <summary>Runs with the widest accelerated width. <paramref name="threads"/> ≤ 0: all cores.</summary>
@@ -91,16 +90,27 @@ public static class Conv3x3Winograd
             RunPadded<SimdFloat256, Vector256<float>>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads, pool);
     }
 
+    /// <summary>Picks the driver compiled for the weights' algorithm.</summary>
+    internal static unsafe void RunPadded<TS, TV>(float* padded, nint paddedImageStride, nint paddedRowStride, int images, int height, int width,
+        PackedWinograd3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads, PoolTarget pool = default)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    {
+        if (conv.Tile == WinogradTile.F2x2)
+            RunPadded<TS, TV, WinogradF2x2>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads, pool);
+        else
+            RunPadded<TS, TV, WinogradF4x4>(padded, paddedImageStride, paddedRowStride, images, height, width, conv, output, outputImageStride, outputRowStride, relu, threads, pool);
+    }
+
     /// <summary>How a layer is cut into tasks (also used by the benchmark to describe a layer).</summary>
     internal readonly record struct Plan(int Tiles, int TilesX, int TilesPerImage, int Rows, int GroupTiles, int Groups, int BlocksPerGroup, int ChannelGroups)
     {
         public int Tasks => Groups * ChannelGroups;
 
-        public static Plan For(int images, int height, int width, int blocks, int workers)
+        public static Plan For(int images, int height, int width, int blocks, int workers, int outTile, int maxGroupTiles)
         {
-            int tilesY = (height + 3) / 4, tilesX = (width + 3) / 4, perImage = tilesY * tilesX, tiles = images * perImage;
+            int tilesY = (height + outTile - 1) / outTile, tilesX = (width + outTile - 1) / outTile, perImage = tilesY * tilesX, tiles = images * perImage;
             int rows = RoundUp(tiles, 7) < RoundUp(tiles, 8) ? 7 : 8;
-            int groups = (tiles + MaxGroupTiles - 1) / MaxGroupTiles;
+            int groups = (tiles + maxGroupTiles - 1) / maxGroupTiles;
             if (groups > 1) groups = RoundUp(groups, workers);
             int groupTiles = RoundUp((tiles + groups - 1) / groups, rows);
             groups = (tiles + groupTiles - 1) / groupTiles;
@@ -114,20 +124,20 @@ public static class Conv3x3Winograd
 
     private static int RoundUp(int n, int m) => (n + m - 1) / m * m;
 
-    internal static unsafe void RunPadded<TS, TV>(float* padded, nint paddedImageStride, nint paddedRowStride, int images, int height, int width,
-        PackedWinograd3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads, PoolTarget pool = default)
-        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    private static unsafe void RunPadded<TS, TV, TW>(float* padded, nint paddedImageStride, nint paddedRowStride, int images, int height, int width,
+        PackedWinograd3x3 conv, float* output, nint outputImageStride, nint outputRowStride, bool relu, int threads, PoolTarget pool)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TW : struct, IWinogradTile
     {
         if (output == null && pool.IsNone) throw new ArgumentException("winograd: nothing to write (no output, no pool)");
         if (!pool.IsNone && (height < 2 || width < 2)) throw new ArgumentException($"winograd: a fused 2×2 pool needs at least 2×2 (H={height}, W={width})");
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
-        var plan = Plan.For(images, height, width, conv.Blocks, workers);
+        var plan = Plan.For(images, height, width, conv.Blocks, workers, TW.OutTile, TW.MaxGroupTiles);
         // One tile group whose output channels are split into several tasks (small maps: block4/block5 at batch 1):
         // every task needs the same V, so V is computed once, by all workers, into one shared buffer first. Not for
         // several tile groups (block3 at batch 1, block5 at batch 8): there the shared V of all groups would be a
         // larger buffer than the tasks' own (measured +12 MB peak RSS at batch 8) for a smaller saving.
         bool shareInput = plan.Groups == 1 && plan.ChannelGroups > 1;
-        nint groupInputFloats = shareInput ? SharedInputGroupFloats(plan, conv.InChannels) : 0;
+        nint groupInputFloats = shareInput ? SharedInputGroupFloats(plan, conv.InChannels, TW.Elements) : 0;
         float[]? shared = shareInput ? RentSharedInput(plan.Groups * groupInputFloats + 6L * conv.InChannels) : null;
         try
         {
@@ -140,13 +150,13 @@ public static class Conv3x3Winograd
                     float* zeros = sharedInput + plan.Groups * groupInputFloats; // (6, Cin): the patch rows below the padded image
                     new Span<float>(zeros, 6 * conv.InChannels).Clear();
                     int splits = Math.Max(1, (2 * workers + plan.Groups - 1) / plan.Groups), items = plan.Groups * splits;
-                    if (workers == 1) for (int i = 0; i < items; i++) SharedInputSlice<TS, TV>(job, i / splits, i % splits, splits);
-                    else Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = workers }, i => SharedInputSlice<TS, TV>(job, i / splits, i % splits, splits));
+                    if (workers == 1) for (int i = 0; i < items; i++) SharedInputSlice<TS, TV, TW>(job, i / splits, i % splits, splits);
+                    else Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = workers }, i => SharedInputSlice<TS, TV, TW>(job, i / splits, i % splits, splits));
                 }
                 if (workers == 1 || plan.Tasks == 1)
-                    for (int t = 0; t < plan.Tasks; t++) RunTask<TS, TV>(job, t);
+                    for (int t = 0; t < plan.Tasks; t++) RunTask<TS, TV, TW>(job, t);
                 else
-                    Parallel.For(0, plan.Tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, t => RunTask<TS, TV>(job, t));
+                    Parallel.For(0, plan.Tasks, new ParallelOptions { MaxDegreeOfParallelism = workers }, t => RunTask<TS, TV, TW>(job, t));
             }
         }
         finally
@@ -160,12 +170,12 @@ public static class Conv3x3Winograd
     private readonly record struct Job(nint Padded, nint PaddedImageStride, nint PaddedRowStride, int Height, int Width, PackedWinograd3x3 Conv,
         nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, Plan Plan, PoolTarget Pool, nint SharedInput, nint GroupInputFloats);
 
-    /// <summary>Floats of one tile group's V in the shared buffer: (36, GroupTiles rounded up to the row block, Cin).</summary>
-    private static nint SharedInputGroupFloats(in Plan plan, int cin) => 36 * (nint)RoundUp(plan.GroupTiles, plan.Rows) * cin;
+    /// <summary>Floats of one tile group's V in the shared buffer: (E, GroupTiles rounded up to the row block, Cin).</summary>
+    private static nint SharedInputGroupFloats(in Plan plan, int cin, int elements) => elements * (nint)RoundUp(plan.GroupTiles, plan.Rows) * cin;
 
     /// <summary>One of <paramref name="splits"/> slices of tile group <paramref name="group"/>'s tiles: V into the shared buffer (slice 0 also zeroes the padding rows).</summary>
-    private static unsafe void SharedInputSlice<TS, TV>(in Job job, int group, int split, int splits)
-        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    private static unsafe void SharedInputSlice<TS, TV, TW>(in Job job, int group, int split, int splits)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TW : struct, IWinogradTile
     {
         var plan = job.Plan;
         int cin = job.Conv.InChannels;
@@ -174,13 +184,13 @@ public static class Conv3x3Winograd
         float* v = (float*)job.SharedInput + group * job.GroupInputFloats; // (36, tilesPadded, Cin)
         float* zeros = (float*)job.SharedInput + plan.Groups * job.GroupInputFloats;
         if (split == 0)
-            for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
+            for (int e = 0; e < TW.Elements; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
         int i0 = (int)((long)tiles * split / splits), i1 = (int)((long)tiles * (split + 1) / splits);
-        if (i1 > i0) InputTransforms<TS, TV>(job, firstTile + i0, i1 - i0, tilesPadded, v + (nint)i0 * cin, zeros);
+        if (i1 > i0) InputTransforms<TS, TV, TW>(job, firstTile + i0, i1 - i0, tilesPadded, v + (nint)i0 * cin, zeros);
     }
 
     /// <summary>
-    /// The shared V buffer (≤ 36 × 64 tiles × Cin floats, 4.7 MB at Cin = 512), pinned, kept between layers and calls like the task
+    /// The shared V buffer (≤ 36 × 64 tiles × Cin floats for F(4×4), 16 × 196 for F(2×2): 4.7 / 6.4 MB at Cin = 512), pinned, kept between layers and calls like the task
     /// scratch; taken and put back atomically, so a concurrent caller simply allocates its own.
     /// </summary>
     private static float[]? s_sharedInput;
@@ -197,8 +207,8 @@ public static class Conv3x3Winograd
         if (kept == null || kept.Length < buffer.Length) Interlocked.CompareExchange(ref s_sharedInput, buffer, kept);
     }
 
-    private static unsafe void RunTask<TS, TV>(in Job job, int task)
-        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    private static unsafe void RunTask<TS, TV, TW>(in Job job, int task)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TW : struct, IWinogradTile
     {
         var plan = job.Plan;
         var conv = job.Conv;
@@ -207,36 +217,36 @@ public static class Conv3x3Winograd
         int firstTile = group * plan.GroupTiles, tiles = Math.Min(plan.GroupTiles, plan.Tiles - firstTile);
         int tilesPadded = RoundUp(tiles, plan.Rows);
         bool sharedInput = job.SharedInput != 0;
-        int vLength = sharedInput ? 0 : 36 * tilesPadded * cin, mLength = 36 * tilesPadded * PackedWinograd3x3.BlockWidth;
+        int vLength = sharedInput ? 0 : TW.Elements * tilesPadded * cin, mLength = TW.Elements * tilesPadded * PackedWinograd3x3.BlockWidth;
         int uLength = conv.TransformsOnTheFly ? UChunkFloats : 0;
         float[] scratch = RentScratch(vLength + mLength + uLength + (sharedInput ? 0 : 6 * cin));
         try
         {
             fixed (float* s = scratch)
             {
-                float* m = s;                    // (36, tilesPadded, 32)
-                float* u = m + mLength;          // (36, 256, 32): one chunk of transformed weights, when in place
-                float* v;                        // (36, tilesPadded, Cin): this task's own, or the shared one
+                float* m = s;                    // (E, tilesPadded, 32)
+                float* u = m + mLength;          // (E, 256, 32): one chunk of transformed weights, when in place
+                float* v;                        // (E, tilesPadded, Cin): this task's own, or the shared one
                 if (sharedInput) v = (float*)job.SharedInput + group * job.GroupInputFloats;
                 else
                 {
                     v = u + uLength;
                     float* zeros = v + vLength;  // (6, Cin): the patch rows below the padded image
                     new Span<float>(zeros, 6 * cin).Clear();
-                    for (int e = 0; e < 36; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
-                    InputTransforms<TS, TV>(job, firstTile, tiles, tilesPadded, v, zeros);
+                    for (int e = 0; e < TW.Elements; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
+                    InputTransforms<TS, TV, TW>(job, firstTile, tiles, tilesPadded, v, zeros);
                 }
                 int block1 = Math.Min(conv.Blocks, (channelGroup + 1) * plan.BlocksPerGroup);
                 for (int block = channelGroup * plan.BlocksPerGroup; block < block1; block++)
                 {
                     if (conv.TransformsOnTheFly)
                     {
-                        if (plan.Rows == 7) MultiplyInPlace<TS, TV, WinogradRows7>(conv, block, v, m, u, tilesPadded);
-                        else MultiplyInPlace<TS, TV, WinogradRows8>(conv, block, v, m, u, tilesPadded);
+                        if (plan.Rows == 7) MultiplyInPlace<TS, TV, WinogradRows7, TW>(conv, block, v, m, u, tilesPadded);
+                        else MultiplyInPlace<TS, TV, WinogradRows8, TW>(conv, block, v, m, u, tilesPadded);
                     }
-                    else if (plan.Rows == 7) Multiply<TS, TV, WinogradRows7>(conv, block, v, m, tilesPadded);
-                    else Multiply<TS, TV, WinogradRows8>(conv, block, v, m, tilesPadded);
-                    OutputTransforms<TS, TV>(job, block, firstTile, tiles, tilesPadded, m);
+                    else if (plan.Rows == 7) Multiply<TS, TV, WinogradRows7>(conv, block, v, m, tilesPadded, TW.Elements);
+                    else Multiply<TS, TV, WinogradRows8>(conv, block, v, m, tilesPadded, TW.Elements);
+                    OutputTransforms<TS, TV, TW>(job, block, firstTile, tiles, tilesPadded, m);
                 }
             }
         }
@@ -261,12 +271,13 @@ public static class Conv3x3Winograd
     }
 
     /// <summary>V[ξ][i][ci] for the task's tiles; patches start one pixel up-left of the tile, in padded coordinates (4·ty, 4·tx).</summary>
-    private static unsafe void InputTransforms<TS, TV>(in Job job, int firstTile, int tiles, int tilesPadded, float* v, float* zeros)
-        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    private static unsafe void InputTransforms<TS, TV, TW>(in Job job, int firstTile, int tiles, int tilesPadded, float* v, float* zeros)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TW : struct, IWinogradTile
     {
         var plan = job.Plan;
         int cin = job.Conv.InChannels, count = TS.Count, vectorChannels = cin - cin % count;
         int paddedRows = job.Height + 2, paddedCols = (int)(job.PaddedRowStride / cin);
+        int n = TW.InTile, m = TW.OutTile, elements = TW.Elements;
         float** rows = stackalloc float*[6];
         TV* scratch = stackalloc TV[36];
         Span<float> d = stackalloc float[36], t = stackalloc float[36];
@@ -275,30 +286,30 @@ public static class Conv3x3Winograd
         {
             int tile = firstTile + i, image = tile / plan.TilesPerImage, ty = tile % plan.TilesPerImage / plan.TilesX, tx = tile % plan.TilesX;
             float* imageBase = (float*)job.Padded + image * job.PaddedImageStride;
-            for (int r = 0; r < 6; r++)
-                rows[r] = 4 * ty + r < paddedRows ? imageBase + (4 * ty + r) * job.PaddedRowStride + (nint)4 * tx * cin : zeros;
-            int validCols = Math.Min(6, paddedCols - 4 * tx);
+            for (int r = 0; r < n; r++)
+                rows[r] = m * ty + r < paddedRows ? imageBase + (m * ty + r) * job.PaddedRowStride + (nint)m * tx * cin : zeros;
+            int validCols = Math.Min(n, paddedCols - m * tx);
             float* vTile = v + (nint)i * cin;
             for (int c0 = 0; c0 < vectorChannels; c0 += count)
-                WinogradTransforms.Input<TS, TV>(rows, cin, validCols, c0, vTile + c0, vStride, scratch);
+                TW.Input<TS, TV>(rows, cin, validCols, c0, vTile + c0, vStride, scratch);
             for (int c = vectorChannels; c < cin; c++) // channel remainder: the scalar transform
             {
-                for (int r = 0; r < 6; r++)
-                for (int col = 0; col < 6; col++)
-                    d[r * 6 + col] = col < validCols ? rows[r][col * cin + c] : 0;
-                Conv3x3WinogradScalar.InputTransform(d, t);
-                for (int e = 0; e < 36; e++) vTile[e * vStride + c] = t[e];
+                for (int r = 0; r < n; r++)
+                for (int col = 0; col < n; col++)
+                    d[r * n + col] = col < validCols ? rows[r][col * cin + c] : 0;
+                Conv3x3WinogradScalar.InputTransform(TW.Matrices, d, t);
+                for (int e = 0; e < elements; e++) vTile[e * vStride + c] = t[e];
             }
         }
     }
 
-    /// <summary>M[ξ] = V[ξ] · U[ξ][block] for the 36 elements; U's (Cin, 32) slice serves every row block before the next ξ.</summary>
-    private static unsafe void Multiply<TS, TV, TR>(PackedWinograd3x3 conv, int block, float* v, float* m, int tilesPadded)
+    /// <summary>M[ξ] = V[ξ] · U[ξ][block] for the E elements; U's (Cin, 32) slice serves every row block before the next ξ.</summary>
+    private static unsafe void Multiply<TS, TV, TR>(PackedWinograd3x3 conv, int block, float* v, float* m, int tilesPadded, int elements)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged where TR : struct, IWinogradRows
     {
         int cin = conv.InChannels, rows = TR.Rows;
         const int bw = PackedWinograd3x3.BlockWidth;
-        for (int e = 0; e < 36; e++)
+        for (int e = 0; e < elements; e++)
         {
             float* u = conv.ElementWeights(e, block);
             for (int r0 = 0; r0 < tilesPadded; r0 += rows)
@@ -341,16 +352,16 @@ public static class Conv3x3Winograd
     /// GEMMs use it, in 64-channel partial sums as in the packed path (same summation order); M comes out 576× larger (see
     /// <see cref="WinogradTransforms.KernelScale"/>), undone in the output transform.
     /// </summary>
-    private static unsafe void MultiplyInPlace<TS, TV, TR>(PackedWinograd3x3 conv, int block, float* v, float* m, float* u, int tilesPadded)
-        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TR : struct, IWinogradRows
+    private static unsafe void MultiplyInPlace<TS, TV, TR, TW>(PackedWinograd3x3 conv, int block, float* v, float* m, float* u, int tilesPadded)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TR : struct, IWinogradRows where TW : struct, IWinogradTile
     {
         int cin = conv.InChannels, rows = TR.Rows;
         const int bw = PackedWinograd3x3.BlockWidth;
         for (int t0 = 0; t0 < cin; t0 += TransformChunkChannels)
         {
             int transformed = Math.Min(TransformChunkChannels, cin - t0);
-            TransformKernelChunk<TS, TV>(conv, block, t0, transformed, u);
-            for (int e = 0; e < 36; e++)
+            TransformKernelChunk<TS, TV, TW>(conv, block, t0, transformed, u);
+            for (int e = 0; e < TW.Elements; e++)
             {
                 float* uElement = u + e * UChunkElementStride;
                 for (int r0 = 0; r0 < tilesPadded; r0 += rows)
@@ -372,8 +383,8 @@ public static class Conv3x3Winograd
     /// U (36, count, 32) for input channels [c0, c0 + count) and one 32-wide output block, from the Keras kernel
     /// (3, 3, Cin, Cout). Output channels past Cout (the last block of an odd Cout) come out zero, as in the packed form.
     /// </summary>
-    private static unsafe void TransformKernelChunk<TS, TV>(PackedWinograd3x3 conv, int block, int c0, int count, float* u)
-        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    private static unsafe void TransformKernelChunk<TS, TV, TW>(PackedWinograd3x3 conv, int block, int c0, int count, float* u)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TW : struct, IWinogradTile
     {
         int cin = conv.InChannels, cout = conv.OutChannels, co0 = block * PackedWinograd3x3.BlockWidth;
         const int bw = PackedWinograd3x3.BlockWidth;
@@ -405,18 +416,18 @@ public static class Conv3x3Winograd
                 stride = bw;
             }
             for (int lane = 0; lane < bw; lane += TS.Count)
-                WinogradTransforms.Kernel<TS, TV>(g + lane, stride, u + (nint)i * bw + lane, uStride, scratch);
+                TW.Kernel<TS, TV>(g + lane, stride, u + (nint)i * bw + lane, uStride, scratch);
         }
     }
 
     /// <summary>Y = Aᵀ M A (· 1/576 when the weights came from <see cref="WinogradTransforms.Kernel"/>) + bias (ReLU) for the task's tiles and one 32-channel block, clipped at the image edge.</summary>
-    private static unsafe void OutputTransforms<TS, TV>(in Job job, int block, int firstTile, int tiles, int tilesPadded, float* m)
-        where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    private static unsafe void OutputTransforms<TS, TV, TW>(in Job job, int block, int firstTile, int tiles, int tilesPadded, float* m)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TW : struct, IWinogradTile
     {
         var plan = job.Plan;
-        int cout = job.Conv.OutChannels, count = TS.Count, co0 = block * PackedWinograd3x3.BlockWidth;
+        int cout = job.Conv.OutChannels, count = TS.Count, co0 = block * PackedWinograd3x3.BlockWidth, side = TW.OutTile;
         float* bias = job.Conv.BlockBias(block);
-        TV scale = TS.Broadcast(job.Conv.TransformsOnTheFly ? 1f / WinogradTransforms.KernelScale : 1f);
+        TV scale = TS.Broadcast(job.Conv.TransformsOnTheFly ? 1f / TW.KernelScale : 1f);
         TV* y = stackalloc TV[16];
         TV* scratch = stackalloc TV[24];
         float* lane = stackalloc float[count];
@@ -424,15 +435,15 @@ public static class Conv3x3Winograd
         for (int i = 0; i < tiles; i++)
         {
             int tile = firstTile + i, image = tile / plan.TilesPerImage, ty = tile % plan.TilesPerImage / plan.TilesX, tx = tile % plan.TilesX;
-            int rowsHere = Math.Min(4, job.Height - 4 * ty), colsHere = Math.Min(4, job.Width - 4 * tx);
-            float* outTile = (float*)job.Output + image * job.OutputImageStride + (4 * ty) * job.OutputRowStride + (nint)4 * tx * cout;
+            int rowsHere = Math.Min(side, job.Height - side * ty), colsHere = Math.Min(side, job.Width - side * tx);
+            float* outTile = (float*)job.Output + image * job.OutputImageStride + (side * ty) * job.OutputRowStride + (nint)side * tx * cout;
             for (int c = 0; c < PackedWinograd3x3.BlockWidth; c += count)
             {
                 int channels = Math.Min(count, cout - co0 - c);
                 if (channels <= 0) break;
-                WinogradTransforms.Output<TS, TV>(m + (nint)i * PackedWinograd3x3.BlockWidth + c, mStride, y, scratch);
+                TW.Output<TS, TV>(m + (nint)i * PackedWinograd3x3.BlockWidth + c, mStride, y, scratch);
                 TV b = TS.Load(bias + c);
-                for (int k = 0; k < 16; k++)
+                for (int k = 0; k < side * side; k++)
                 {
                     y[k] = TS.Fma(y[k], scale, b); // scale 1 (exact: the plain add) or 1/576 for weights transformed on the fly
                     if (job.Relu) y[k] = TS.Max(y[k], TS.Zero);
@@ -440,8 +451,8 @@ public static class Conv3x3Winograd
                 if (job.Output != 0)
                     for (int oy = 0; oy < rowsHere; oy++)
                     for (int ox = 0; ox < colsHere; ox++)
-                        StoreChannels<TS, TV>(y[oy * 4 + ox], outTile + oy * job.OutputRowStride + (nint)ox * cout + co0 + c, channels, lane);
-                if (!job.Pool.IsNone) Pool<TS, TV>(job, y, image, ty, tx, co0 + c, channels, lane);
+                        StoreChannels<TS, TV>(y[oy * side + ox], outTile + oy * job.OutputRowStride + (nint)ox * cout + co0 + c, channels, lane);
+                if (!job.Pool.IsNone) Pool<TS, TV>(job, y, side, image, ty, tx, co0 + c, channels, lane);
             }
         }
     }
@@ -458,27 +469,31 @@ public static class Conv3x3Winograd
         }
     }
 
-    /// <summary>The tile's (up to) four 2×2 windows: maxima and switches, windows past H/2 or W/2 (an odd last row/column) dropped.</summary>
-    private static unsafe void Pool<TS, TV>(in Job job, TV* y, int image, int ty, int tx, int channel, int channels, float* lane)
+    /// <summary>
+    /// The tile's 2×2 windows (four in a 4×4 tile, one in a 2×2 tile): maxima and switches, windows past H/2 or W/2 (an
+    /// odd last row/column) dropped.
+    /// </summary>
+    /// <param name="y">side × side outputs, row-major.</param>
+    private static unsafe void Pool<TS, TV>(in Job job, TV* y, int side, int image, int ty, int tx, int channel, int channels, float* lane)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged
     {
-        int width = job.Width, pooledHeight = job.Height / 2, pooledWidth = width / 2, cout = job.Conv.OutChannels;
+        int width = job.Width, pooledHeight = job.Height / 2, pooledWidth = width / 2, cout = job.Conv.OutChannels, windows = side / 2;
         var pool = job.Pool;
-        for (int py = 0; py < 2; py++)
+        for (int py = 0; py < windows; py++)
         {
-            int poy = 2 * ty + py;
+            int poy = windows * ty + py;
             if (poy >= pooledHeight) break;
-            for (int px = 0; px < 2; px++)
+            for (int px = 0; px < windows; px++)
             {
-                int pox = 2 * tx + px;
+                int pox = windows * tx + px;
                 if (pox >= pooledWidth) break;
-                int y0 = 2 * poy, x0 = 2 * pox, k = 2 * py * 4 + 2 * px; // window's top-left in the conv output; in the tile
+                int y0 = 2 * poy, x0 = 2 * pox, k = 2 * py * side + 2 * px; // window's top-left in the conv output; in the tile
                 TV best = y[k], index = TS.IntBits(y0 * width + x0);
                 TV v = y[k + 1], more = TS.GreaterThan(v, best);
                 best = TS.Select(more, v, best); index = TS.Select(more, TS.IntBits(y0 * width + x0 + 1), index);
-                v = y[k + 4]; more = TS.GreaterThan(v, best);
+                v = y[k + side]; more = TS.GreaterThan(v, best);
                 best = TS.Select(more, v, best); index = TS.Select(more, TS.IntBits((y0 + 1) * width + x0), index);
-                v = y[k + 5]; more = TS.GreaterThan(v, best);
+                v = y[k + side + 1]; more = TS.GreaterThan(v, best);
                 best = TS.Select(more, v, best); index = TS.Select(more, TS.IntBits((y0 + 1) * width + x0 + 1), index);
                 StoreChannels<TS, TV>(best, (float*)pool.Output + image * pool.ImageStride + poy * pool.RowStride + (nint)pox * cout + channel, channels, lane);
                 nint s = (((nint)image * pooledHeight + poy) * pooledWidth + pox) * cout + channel;

@@ -4,13 +4,13 @@ using System.Runtime.InteropServices;
 namespace CnnEngine.Ops;
 
 /// <summary>
-/// A 3×3 convolution's weights transformed once, at load, into the Winograd F(4×4, 3×3) domain
-/// (U = G g Gᵀ per (ci, co), computed in double, rounded once) and packed for <see cref="Conv3x3Winograd"/>'s
+/// A 3×3 convolution's weights transformed once, at load, into the Winograd F(4×4, 3×3) domain — or F(2×2, 3×3),
+/// <see cref="Tile"/> — (U = G g Gᵀ per (ci, co), computed in double, rounded once) and packed for <see cref="Conv3x3Winograd"/>'s
 /// GEMM microkernel:
-///   packed (36, Cout/32 blocks, Cin, 32), the last block zero-padded past Cout — for one transform element ξ and one
+///   packed (E, Cout/32 blocks, Cin, 32), E = 36 (F4x4) or 16 (F2x2), the last block zero-padded past Cout — for one transform element ξ and one
 ///          block, the 32 weights of one ci are two Vector512 loads, exactly as in <see cref="PackedConv3x3"/>;
 ///   bias   (Cout/32 blocks · 32), zero-padded.
-/// 36/9 = 4× the memory of the direct kernel's weights (the price of 4× fewer multiplies).
+/// 36/9 = 4× the memory of the direct kernel's weights (the price of 4× fewer multiplies); 16/9 for F(2×2, 3×3).
 /// 64-byte aligned native memory.
 ///
 /// Or, made by <see cref="InPlace"/>, no transformed copy at all: the caller's Keras-layout kernel is pinned and
@@ -23,10 +23,7 @@ namespace CnnEngine.Ops;
 public sealed unsafe class PackedWinograd3x3 : IDisposable
 {
     public const int BlockWidth = PackedConv3x3.BlockWidth;
-    /// <summary>Elements of a transformed 6×6 tile.</summary>
-    public const int Elements = 36;
-
-    private float* _weights; // (36, Blocks, Cin, 32); null when in place
+    private float* _weights; // (Elements, Blocks, Cin, 32); null when in place
     private float* _bias;    // (Blocks · 32)
     private float* _source;  // (3, 3, Cin, Cout), the caller's Keras kernel, pinned; null when packed
     private MemoryHandle _pin;
@@ -34,6 +31,11 @@ public sealed unsafe class PackedWinograd3x3 : IDisposable
     public int InChannels { get; }
     public int OutChannels { get; }
     public int Blocks { get; }
+    /// <summary>The Winograd algorithm: F(4×4, 3×3) or F(2×2, 3×3).</summary>
+    public WinogradTile Tile { get; }
+    /// <summary>Elements of a transformed tile: 36 for F(4×4, 3×3), 16 for F(2×2, 3×3).</summary>
+    public int Elements => Tile == WinogradTile.F2x2 ? WinogradF2x2.Elements : WinogradF4x4.Elements;
+    private WinogradMatrices Matrices => Tile == WinogradTile.F2x2 ? WinogradMatrices.F2x2 : WinogradMatrices.F4x4;
 
     /// <summary>True when the weights are transformed per task from the caller's kernel (<see cref="InPlace"/>).</summary>
     public bool TransformsOnTheFly => _source != null;
@@ -41,10 +43,11 @@ public sealed unsafe class PackedWinograd3x3 : IDisposable
     /// <summary>Bytes this object holds besides the caller's arrays.</summary>
     public long OwnBytes => ((_weights != null ? (long)Elements * Blocks * InChannels * BlockWidth : 0) + (long)Blocks * BlockWidth) * sizeof(float);
 
-    private PackedWinograd3x3(int inChannels, int outChannels, bool allocateWeights)
+    private PackedWinograd3x3(int inChannels, int outChannels, bool allocateWeights, WinogradTile tile)
     {
         InChannels = inChannels;
         OutChannels = outChannels;
+        Tile = tile;
         Blocks = (outChannels + BlockWidth - 1) / BlockWidth;
         if (allocateWeights)
         {
@@ -62,10 +65,11 @@ public sealed unsafe class PackedWinograd3x3 : IDisposable
     /// </summary>
     /// <param name="kernel">(3, 3, Cin, Cout), Keras layout.</param>
     /// <param name="bias">(Cout), copied.</param>
-    public static PackedWinograd3x3 InPlace(ReadOnlyMemory<float> kernel, ReadOnlySpan<float> bias, int inChannels, int outChannels)
+    public static PackedWinograd3x3 InPlace(ReadOnlyMemory<float> kernel, ReadOnlySpan<float> bias, int inChannels, int outChannels,
+        WinogradTile tile = WinogradTile.F4x4)
     {
         Conv3x3Arguments.Check(kernel.Span, bias, inChannels, outChannels);
-        var packed = new PackedWinograd3x3(inChannels, outChannels, allocateWeights: false);
+        var packed = new PackedWinograd3x3(inChannels, outChannels, allocateWeights: false, tile);
         packed._pin = kernel.Pin();
         packed._source = (float*)packed._pin.Pointer;
         for (int co = 0; co < outChannels; co++) packed._bias[co] = bias[co];
@@ -74,18 +78,20 @@ public sealed unsafe class PackedWinograd3x3 : IDisposable
 
     /// <param name="kernel">(3, 3, Cin, Cout), Keras layout.</param>
     /// <param name="bias">(Cout).</param>
-    public static PackedWinograd3x3 Pack(ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int inChannels, int outChannels)
+    public static PackedWinograd3x3 Pack(ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int inChannels, int outChannels,
+        WinogradTile tile = WinogradTile.F4x4)
     {
         Conv3x3Arguments.Check(kernel, bias, inChannels, outChannels);
-        var packed = new PackedWinograd3x3(inChannels, outChannels, allocateWeights: true);
-        Span<float> g = stackalloc float[9], u = stackalloc float[Elements];
+        var packed = new PackedWinograd3x3(inChannels, outChannels, allocateWeights: true, tile);
+        int elements = packed.Elements;
+        Span<float> g = stackalloc float[9], u = stackalloc float[elements];
         for (int ci = 0; ci < inChannels; ci++)
         for (int co = 0; co < outChannels; co++)
         {
             for (int tap = 0; tap < 9; tap++) g[tap] = kernel[(tap * inChannels + ci) * outChannels + co];
-            Conv3x3WinogradScalar.KernelTransform(g, u);
+            Conv3x3WinogradScalar.KernelTransform(packed.Matrices, g, u);
             int block = co / BlockWidth, lane = co % BlockWidth;
-            for (int e = 0; e < Elements; e++)
+            for (int e = 0; e < elements; e++)
                 packed.ElementWeights(e, block)[ci * BlockWidth + lane] = u[e];
         }
         for (int co = 0; co < outChannels; co++) packed._bias[co] = bias[co];

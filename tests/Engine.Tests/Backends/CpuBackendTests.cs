@@ -46,9 +46,11 @@ public class CpuBackendTests
         var (refActivations, refSwitches) = (reference.Activations, reference.Switches);
 
         using var backend = new CpuBackend(weights, threads, policy);
-        // Auto: Winograd with packed weights on block1_conv2…block4_conv1 (7 layers), transformed on the fly on block4_conv2…block5 (5).
+        // Auto: F(4×4) with packed weights on block1_conv2…block4_conv1 (7 layers), F(2×2) transformed on the fly on
+        // block4_conv2…block5 (5); LowMemory: F(4×4) on the fly there.
         Assert.Equal(policy switch { ConvPolicy.Auto or ConvPolicy.LowMemory => 7, ConvPolicy.PackedWinograd => 12, _ => 0 }, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.Winograd));
         Assert.Equal(policy == ConvPolicy.LowMemory ? 5 : 0, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.WinogradOnTheFly));
+        Assert.Equal(policy == ConvPolicy.Auto ? 5 : 0, backend.ConvAlgorithms.Values.Count(a => a == ConvAlgorithm.Winograd2x2OnTheFly));
         var tap = new RecordingTap();
         Tensor result = backend.Forward(input, tap);
 

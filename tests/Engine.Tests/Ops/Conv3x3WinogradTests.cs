@@ -19,7 +19,7 @@ public class Conv3x3WinogradTests
 
     public enum Variant { Driver, Vector512, Vector256 }
 
-    private static void SkipUnlessAccelerated(Variant variant)
+    internal static void SkipUnlessAccelerated(Variant variant)
     {
         Skip.If(variant == Variant.Vector512 && !Vector512.IsHardwareAccelerated, "Vector512 is not accelerated on this CPU");
         Skip.If(variant == Variant.Vector256 && !Vector256.IsHardwareAccelerated, "Vector256 is not accelerated on this CPU");
@@ -35,19 +35,21 @@ public class Conv3x3WinogradTests
         }
     }
 
-    private static double CheckSimd(Variant variant, int h, int w, int cin, int cout, bool relu, int threads, int seed, bool inPlace = false)
+    internal static double CheckSimd(Variant variant, int h, int w, int cin, int cout, bool relu, int threads, int seed, bool inPlace = false,
+        WinogradTile tile = WinogradTile.F4x4)
     {
         float[] input = TestData.Uniform(h * w * cin, seed);          // (H, W, Cin)
         float[] kernel = TestData.Uniform(9 * cin * cout, seed + 1);  // (3, 3, Cin, Cout)
         float[] bias = TestData.Uniform(cout, seed + 2);              // (Cout)
         var expected = new float[h * w * cout];                       // (H, W, Cout)
-        Conv3x3WinogradScalar.Run(input, h, w, cin, kernel, bias, cout, expected, relu);
-        using var packed = inPlace ? PackedWinograd3x3.InPlace(kernel, bias, cin, cout) : PackedWinograd3x3.Pack(kernel, bias, cin, cout);
+        Conv3x3WinogradScalar.Run(input, h, w, cin, kernel, bias, cout, expected, relu, tile == WinogradTile.F2x2 ? WinogradMatrices.F2x2 : WinogradMatrices.F4x4);
+        using var packed = inPlace ? PackedWinograd3x3.InPlace(kernel, bias, cin, cout, tile) : PackedWinograd3x3.Pack(kernel, bias, cin, cout, tile);
         Assert.Equal(inPlace, packed.TransformsOnTheFly);
+        Assert.Equal(tile, packed.Tile);
         var actual = new float[h * w * cout];
         Array.Fill(actual, float.NaN); // every output element must be written
         RunVariant(variant, input, h, w, packed, actual, relu, threads);
-        return Compare.AssertClose(expected, actual, SimdTolerance, $"{variant} winograd{(inPlace ? " in place" : "")} {h}x{w} Cin={cin} Cout={cout} relu={relu} threads={threads}");
+        return Compare.AssertClose(expected, actual, SimdTolerance, $"{variant} winograd {tile}{(inPlace ? " in place" : "")} {h}x{w} Cin={cin} Cout={cout} relu={relu} threads={threads}");
     }
 
     [Fact]
@@ -283,13 +285,13 @@ public class Conv3x3WinogradTests
         foreach (int cin in new[] { 1, 6, 17 })
         foreach (int cout in new[] { 33, 97, 200 })
         {
-            var plan = Conv3x3Winograd.Plan.For(1, h, w, (cout + 31) / 32, threads);
+            var plan = Conv3x3Winograd.Plan.For(1, h, w, (cout + 31) / 32, threads, WinogradF4x4.OutTile, WinogradF4x4.MaxGroupTiles);
             Assert.True(plan.ChannelGroups > 1, $"{h}x{w} Cout={cout} threads={threads}: the plan does not split the channels");
             Assert.Equal((h, w) != (37, 45), plan.Groups == 1); // 37x45 (120 tiles): two tile groups, each task its own V
             CheckSimd(variant, h, w, cin, cout, relu: (seed & 1) == 0, threads, seed, inPlace: (seed & 2) == 0);
             seed++;
         }
-        Assert.True(Conv3x3Winograd.Plan.For(1, 37, 45, 4, 2).Groups > 1, "37x45 must give several tile groups");
+        Assert.True(Conv3x3Winograd.Plan.For(1, 37, 45, 4, 2, WinogradF4x4.OutTile, WinogradF4x4.MaxGroupTiles).Groups > 1, "37x45 must give several tile groups");
         CheckSimd(variant, 14, 14, 70, 97, relu: true, threads: 2, seed: 1290, inPlace: true);
         CheckSimd(variant, 14, 14, 70, 97, relu: false, threads: 2, seed: 1291, inPlace: false);
     }
@@ -301,9 +303,11 @@ public class Conv3x3WinogradTests
     /// images in strided buffers; odd sizes (the pool drops the last row/column); conv output written or not.
     /// </summary>
     [SkippableTheory]
-    [InlineData(Variant.Vector512)]
-    [InlineData(Variant.Vector256)]
-    public unsafe void FusedPool_EqualsConvThenScalarPool(Variant variant)
+    [InlineData(Variant.Vector512, WinogradTile.F4x4)]
+    [InlineData(Variant.Vector256, WinogradTile.F4x4)]
+    [InlineData(Variant.Vector512, WinogradTile.F2x2)]
+    [InlineData(Variant.Vector256, WinogradTile.F2x2)]
+    public unsafe void FusedPool_EqualsConvThenScalarPool(Variant variant, WinogradTile tile)
     {
         SkipUnlessAccelerated(variant);
         int seed = 500;
@@ -316,7 +320,7 @@ public class Conv3x3WinogradTests
             float[] input = TestData.Uniform(images * h * w * cin, seed), kernel = TestData.Uniform(9 * cin * cout, seed + 1);
             float[] bias = TestData.Uniform(cout, seed + 2).Select(b => b - 0.5f).ToArray();
             seed += 3;
-            using var packed = PackedWinograd3x3.Pack(kernel, bias, cin, cout);
+            using var packed = (seed & 4) == 0 ? PackedWinograd3x3.Pack(kernel, bias, cin, cout, tile) : PackedWinograd3x3.InPlace(kernel, bias, cin, cout, tile);
             int oh = h / 2, ow = w / 2, paddedWidth = Conv3x3.PaddedWidth(w);
             nint paddedImage = (nint)(h + 2) * paddedWidth * cin;
             var padded = new float[images * paddedImage];                   // (N, H + 2, paddedWidth, Cin)
@@ -345,7 +349,7 @@ public class Conv3x3WinogradTests
             for (int n = 0; n < images; n++)
                 MaxPool2x2Scalar.Run(conv.AsSpan(n * h * w * cout, h * w * cout), h, w, cout,
                     expectedPooled.AsSpan(n * oh * ow * cout, oh * ow * cout), expectedSwitches.AsSpan(n * oh * ow * cout, oh * ow * cout));
-            string what = $"{variant} fused pool {h}x{w} Cin={cin} Cout={cout} writeConv={writeConv}";
+            string what = $"{variant} {tile} fused pool {h}x{w} Cin={cin} Cout={cout} writeConv={writeConv}";
             Assert.True(expectedPooled.AsSpan().SequenceEqual(pooled), $"{what}: maxima differ");
             Assert.True(expectedSwitches.AsSpan().SequenceEqual(switches), $"{what}: switches differ");
             if (writeConv) Assert.True(conv.AsSpan().SequenceEqual(fusedConv), $"{what}: conv output differs");
