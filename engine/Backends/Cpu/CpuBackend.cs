@@ -14,7 +14,9 @@ namespace CnnEngine.Backends.Cpu;
 /// Keras-layout weights in place, softmax), all cores.
 ///
 /// Buffers: activations live in two reusable ping-pong buffers kept between calls, in a zero-bordered padded
-/// layout the convolution reads directly (no padding copy per layer). A layer a tap wants is copied out into a
+/// layout the convolution reads directly (no padding copy per layer), each sized for the layers that land in it
+/// (<see cref="PlanScratch"/>: with block1_conv2 fused into its pool, only one buffer ever holds a 224×224×64 map).
+/// A fused pool whose switches nobody wants writes none. A layer a tap wants is copied out into a
 /// fresh (N, H, W, C) tensor that is handed to the tap and never touched again. Forward calls on one instance
 /// are serialized (the buffers are shared). Batches run as one parallel job per layer (tasks over images too).
 /// </summary>
@@ -88,9 +90,11 @@ public sealed class CpuBackend : IForwardBackend
     /// </summary>
     private readonly record struct Activations(float[] Array, int Offset, int ImageStride, int RowStride, int Height, int Width, int Channels)
     {
-        public static Activations Padded(float[] array, int height, int width, int channels)
+        public static Activations Padded(float[] array, int images, int height, int width, int channels)
         {
             int rowStride = Conv3x3.PaddedWidth(width) * channels;
+            if ((long)images * (height + 2) * rowStride > array.Length) // PlanScratch sized the buffers; the kernels write through raw pointers
+                throw new InvalidOperationException($"scratch buffer of {array.Length} floats is too small for ({images}, {height} + 2, {rowStride}): PlanScratch and the forward disagree");
             return new(array, rowStride + channels, (height + 2) * rowStride, rowStride, height, width, channels);
         }
 
@@ -104,10 +108,10 @@ public sealed class CpuBackend : IForwardBackend
     {
         int n = input.Shape[0];
         var layers = Weights.Layers;
-        EnsureScratch(n, input.Shape[1], input.Shape[2]);
+        EnsureScratch(n, input.Shape[1], input.Shape[2], tap);
 
         // The input goes into the first ping-pong buffer, padded for block1_conv1.
-        var current = Activations.Padded(_ping, input.Shape[1], input.Shape[2], 3);
+        var current = Activations.Padded(_ping, n, input.Shape[1], input.Shape[2], 3);
         ZeroBorders(current, n);
         for (int i = 0; i < n; i++)
         for (int y = 0; y < current.Height; y++)
@@ -124,8 +128,7 @@ public sealed class CpuBackend : IForwardBackend
             {
                 case LayerKind.Conv3x3Relu:
                 {
-                    if (_winograd.TryGetValue(layer.Name, out var fusable) && li + 1 < layers.Count && layers[li + 1].IsPool
-                        && current.Height >= 2 && current.Width >= 2)
+                    if (_winograd.TryGetValue(layer.Name, out var fusable) && Fuses(layers, li, current.Height, current.Width))
                     {
                         // Conv + the pool after it in one pass: the conv output is written only for a tap that wants it.
                         current = ConvAndPool(current, n, layer, layers[li + 1], fusable, wanted ? tap : null, tap, li + 1 == layers.Count - 1 ? null : layers[li + 2]);
@@ -133,7 +136,7 @@ public sealed class CpuBackend : IForwardBackend
                         if (li == layers.Count - 1) result = new Tensor(current.Array, n, current.Height, current.Width, current.Channels);
                         break;
                     }
-                    var output = Activations.Padded(OtherScratch(current.Array), current.Height, current.Width, layer.OutChannels);
+                    var output = Activations.Padded(OtherScratch(current.Array), n, current.Height, current.Width, layer.OutChannels);
                     ZeroBorders(output, n);
                     fixed (float* src = current.Array) fixed (float* dst = output.Array)
                     {
@@ -154,7 +157,7 @@ public sealed class CpuBackend : IForwardBackend
                     int oh = current.Height / 2, ow = current.Width / 2, c = current.Channels;
                     // Feeding a conv: padded, in the other ping-pong buffer. Feeding fc1 or returned: a fresh dense tensor.
                     var output = nextIsSpatial
-                        ? Activations.Padded(OtherScratch(current.Array), oh, ow, c)
+                        ? Activations.Padded(OtherScratch(current.Array), n, oh, ow, c)
                         : Activations.Dense(new float[n * oh * ow * c], oh, ow, c);
                     if (nextIsSpatial) ZeroBorders(output, n);
                     int[] switches = wanted ? new int[n * oh * ow * c] : _switchScratch; // (N, H/2, W/2, C)
@@ -205,11 +208,11 @@ public sealed class CpuBackend : IForwardBackend
         bool poolWanted = tap is not null && tap.Wants(pool.Name);
         bool nextIsSpatial = afterPool is not null && !afterPool.IsDense;
         var pooled = nextIsSpatial
-            ? Activations.Padded(OtherScratch(current.Array), oh, ow, c)
+            ? Activations.Padded(OtherScratch(current.Array), n, oh, ow, c)
             : Activations.Dense(new float[n * oh * ow * c], oh, ow, c);
         if (nextIsSpatial) ZeroBorders(pooled, n);
         var convTensor = convTap is not null ? new Tensor(n, h, w, c) : null; // (N, H, W, C), dense, the tap's own
-        int[] switches = poolWanted ? new int[n * oh * ow * c] : _switchScratch; // (N, H/2, W/2, C)
+        int[]? switches = poolWanted ? new int[n * oh * ow * c] : null; // (N, H/2, W/2, C); none written when unwanted
         fixed (float* src = current.Array) fixed (float* dst = pooled.Array) fixed (int* sw = switches) fixed (float* convOut = convTensor?.Data)
         {
             float* padded = src + current.Offset - current.RowStride - current.Channels;
@@ -220,7 +223,7 @@ public sealed class CpuBackend : IForwardBackend
         if (convTensor is not null) convTap!.OnActivation(conv, convTensor);
         if (poolWanted)
         {
-            tap!.OnSwitches(pool, new IntTensor(switches, n, oh, ow, c));
+            tap!.OnSwitches(pool, new IntTensor(switches!, n, oh, ow, c));
             tap.OnActivation(pool, pooled.IsDense ? new Tensor(pooled.Array, n, oh, ow, c) : CopyOut(pooled, n));
         }
         return pooled;
@@ -256,16 +259,48 @@ public sealed class CpuBackend : IForwardBackend
 
     private float[] OtherScratch(float[] current) => ReferenceEquals(current, _ping) ? _pong : _ping;
 
-    /// <summary>Grows the ping-pong buffers (pinned: the kernels take their address) to the largest padded activation.</summary>
-    private void EnsureScratch(int n, int h, int w)
+    /// <summary>True when the conv at <paramref name="li"/> runs fused with the max pool after it (a Winograd conv only).</summary>
+    private bool Fuses(IReadOnlyList<LayerSpec> layers, int li, int height, int width) =>
+        _winograd.ContainsKey(layers[li].Name) && li + 1 < layers.Count && layers[li + 1].IsPool && height >= 2 && width >= 2;
+
+    /// <summary>
+    /// Floats the ping and the pong buffer need and ints the switch scratch needs for this batch and size: the layer walk
+    /// of <see cref="ForwardLocked"/> (input in ping, every spatial output in the other buffer, a fused conv + pool
+    /// writes only the pooled map, a pool feeding fc1 or returned writes a fresh tensor), without computing anything.
+    /// </summary>
+    private (long Ping, long Pong, long Switches) PlanScratch(int n, int h, int w, ILayerTap? tap)
     {
-        var (largest, switches) = ScratchFloats(n, h, w);
-        if (_ping.Length < largest)
+        var layers = Weights.Layers;
+        long[] need = { (long)n * (h + 2) * Conv3x3.PaddedWidth(w) * 3, 0 }; // [ping, pong]
+        long switches = 0;
+        int side = 0, c = 3; // side: which buffer holds the current activation
+        for (int li = 0; li < layers.Count; li++)
         {
-            _ping = _pong = Array.Empty<float>(); // let the old pair go before allocating the new one
-            _ping = GC.AllocateUninitializedArray<float>((int)largest, pinned: true);
-            _pong = GC.AllocateUninitializedArray<float>((int)largest, pinned: true);
+            var layer = layers[li];
+            if (layer.IsDense) break; // dense layers and what follows use fresh arrays
+            bool fused = layer.IsConv && Fuses(layers, li, h, w);
+            if (layer.IsConv) c = layer.OutChannels;
+            if (fused || layer.IsPool)
+            {
+                int poolIndex = fused ? li + 1 : li;
+                if (!(tap?.Wants(layers[poolIndex].Name) ?? false) && !fused) switches = Math.Max(switches, (long)n * (h / 2) * (w / 2) * c);
+                h /= 2; w /= 2;
+                li = poolIndex;
+                if (li + 1 >= layers.Count || layers[li + 1].IsDense) break; // a fresh dense tensor
+            }
+            side = 1 - side;
+            need[side] = Math.Max(need[side], (long)n * (h + 2) * Conv3x3.PaddedWidth(w) * c);
         }
+        return (need[0], need[1], switches);
+    }
+
+    /// <summary>Grows the ping-pong buffers (pinned: the kernels take their address) to what this forward needs (<see cref="PlanScratch"/>).</summary>
+    private void EnsureScratch(int n, int h, int w, ILayerTap? tap)
+    {
+        ScratchFloats(n, h, w); // throws for inputs too large for one array
+        var (ping, pong, switches) = PlanScratch(n, h, w, tap);
+        if (_ping.Length < ping) { _ping = Array.Empty<float>(); _ping = GC.AllocateUninitializedArray<float>((int)ping, pinned: true); }
+        if (_pong.Length < pong) { _pong = Array.Empty<float>(); _pong = GC.AllocateUninitializedArray<float>((int)pong, pinned: true); }
         if (_switchScratch.Length < switches) _switchScratch = new int[switches];
     }
 

@@ -69,7 +69,7 @@ public static class Conv3x3Winograd
         }
     }
 
-    /// <summary>Where a fused 2×2 max pool writes: maxima (N, H/2, W/2, Cout) at pixel (0, 0) of image 0 with the given strides, switches (N, H/2, W/2, Cout) dense.</summary>
+    /// <summary>Where a fused 2×2 max pool writes: maxima (N, H/2, W/2, Cout) at pixel (0, 0) of image 0 with the given strides, switches (N, H/2, W/2, Cout) dense (none when 0).</summary>
     internal readonly record struct PoolTarget(nint Output, nint ImageStride, nint RowStride, nint Switches)
     {
         public static PoolTarget None => default;
@@ -497,7 +497,7 @@ public static class Conv3x3Winograd
                 best = TS.Select(more, v, best); index = TS.Select(more, TS.IntBits((y0 + 1) * width + x0 + 1), index);
                 StoreChannels<TS, TV>(best, (float*)pool.Output + image * pool.ImageStride + poy * pool.RowStride + (nint)pox * cout + channel, channels, lane);
                 nint s = (((nint)image * pooledHeight + poy) * pooledWidth + pox) * cout + channel;
-                StoreChannels<TS, TV>(index, (float*)((int*)pool.Switches + s), channels, lane); // int bits, copied as they are
+                if (pool.Switches != 0) StoreChannels<TS, TV>(index, (float*)((int*)pool.Switches + s), channels, lane); // int bits, copied as they are
             }
         }
     }

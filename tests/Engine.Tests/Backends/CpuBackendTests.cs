@@ -129,6 +129,32 @@ public class CpuBackendTests
         Assert.Equal(tapped.Data, plain.Data);
     }
 
+    /// <summary>
+    /// The ping-pong buffers are sized per forward for the layers that land in each (fused conv + pool, switches only for
+    /// unfused pools nobody taps) and kept between calls: one backend run over growing and shrinking batches and sizes,
+    /// with and without taps, under every policy, must give bit for bit what a fresh backend gives for each call.
+    /// </summary>
+    [Theory]
+    [InlineData(ConvPolicy.Auto)]
+    [InlineData(ConvPolicy.DirectOnly)]
+    [InlineData(ConvPolicy.LowMemory)]
+    public void ReusedBuffers_AcrossSizesTapsAndBatches_GiveWhatAFreshBackendGives(ConvPolicy policy)
+    {
+        var weights = SharedWeights.Value;
+        using var reused = new CpuBackend(weights, 2, policy);
+        foreach (var (n, h, w, tapped) in new[] { (1, 32, 32, false), (2, 40, 36, true), (1, 64, 48, false), (1, 35, 37, true), (3, 33, 50, false) })
+        {
+            var input = RandomInput(n, h, w, seed: n * h + w);
+            var tap = tapped ? new RecordingTap(new[] { "block1_pool", "block5_pool" }) : null;
+            var got = reused.Forward(input, tap);
+            using var fresh = new CpuBackend(weights, 2, policy);
+            var expected = fresh.Forward(input);
+            Assert.Equal(expected.Shape, got.Shape);
+            Assert.True(expected.Data.AsSpan().SequenceEqual(got.Data), $"{policy} {n}x{h}x{w} tapped={tapped}: a reused backend differs from a fresh one");
+            if (tapped) Assert.Equal(new[] { n, h / 2, w / 2, 64 }, tap!.Switches["block1_pool"].Shape);
+        }
+    }
+
     [Fact]
     public void WithTop_DenseLayersAndSoftmaxMatchTheOracles()
     {

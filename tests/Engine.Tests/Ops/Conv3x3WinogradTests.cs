@@ -328,20 +328,24 @@ public class Conv3x3WinogradTests
             var fusedConv = Enumerable.Repeat(float.NaN, conv.Length).ToArray();
             var pooled = Enumerable.Repeat(float.NaN, images * oh * ow * cout).ToArray();   // (N, H/2, W/2, Cout)
             var switches = Enumerable.Repeat(-7, pooled.Length).ToArray();
+            var pooledNoSwitches = Enumerable.Repeat(float.NaN, pooled.Length).ToArray(); // the same pool asked for no switches
             fixed (float* src = input) fixed (float* pad = padded) fixed (float* c = conv) fixed (float* fc = fusedConv)
-            fixed (float* p = pooled) fixed (int* sw = switches)
+            fixed (float* p = pooled) fixed (int* sw = switches) fixed (float* p2 = pooledNoSwitches)
             {
                 for (int n = 0; n < images; n++) Conv3x3.CopyIntoPadded(src + n * h * w * cin, h, w, cin, pad + n * paddedImage, paddedWidth);
                 var target = new Conv3x3Winograd.PoolTarget(p, (nint)oh * ow * cout, (nint)ow * cout, sw);
+                var noSwitches = new Conv3x3Winograd.PoolTarget(p2, (nint)oh * ow * cout, (nint)ow * cout, null);
                 if (variant == Variant.Vector512)
                 {
                     Conv3x3Winograd.RunPadded<SimdFloat512, Vector512<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, c, (nint)h * w * cout, (nint)w * cout, true, 2);
                     Conv3x3Winograd.RunPadded<SimdFloat512, Vector512<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, writeConv ? fc : null, (nint)h * w * cout, (nint)w * cout, true, 2, target);
+                    Conv3x3Winograd.RunPadded<SimdFloat512, Vector512<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, null, (nint)h * w * cout, (nint)w * cout, true, 2, noSwitches);
                 }
                 else
                 {
                     Conv3x3Winograd.RunPadded<SimdFloat256, Vector256<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, c, (nint)h * w * cout, (nint)w * cout, true, 2);
                     Conv3x3Winograd.RunPadded<SimdFloat256, Vector256<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, writeConv ? fc : null, (nint)h * w * cout, (nint)w * cout, true, 2, target);
+                    Conv3x3Winograd.RunPadded<SimdFloat256, Vector256<float>>(pad, paddedImage, (nint)paddedWidth * cin, images, h, w, packed, null, (nint)h * w * cout, (nint)w * cout, true, 2, noSwitches);
                 }
             }
             var expectedPooled = new float[pooled.Length];
@@ -352,6 +356,7 @@ public class Conv3x3WinogradTests
             string what = $"{variant} {tile} fused pool {h}x{w} Cin={cin} Cout={cout} writeConv={writeConv}";
             Assert.True(expectedPooled.AsSpan().SequenceEqual(pooled), $"{what}: maxima differ");
             Assert.True(expectedSwitches.AsSpan().SequenceEqual(switches), $"{what}: switches differ");
+            Assert.True(expectedPooled.AsSpan().SequenceEqual(pooledNoSwitches), $"{what}: maxima differ without switches");
             if (writeConv) Assert.True(conv.AsSpan().SequenceEqual(fusedConv), $"{what}: conv output differs");
             else Assert.All(fusedConv, v => Assert.True(float.IsNaN(v)));
         }
