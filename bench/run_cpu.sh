@@ -35,7 +35,7 @@ mkdir -p bench/results
   echo "Measured $(date -u '+%Y-%m-%d %H:%M') UTC on $(lscpu | sed -n 's/^Model name: *//p' | head -1), $threads threads each."
   echo "Load average (1, 5, 15 min) before: $load_before, after: $load_after (this machine has $threads cores)."
   echo "ONNX Runtime $(ls ~/.nuget/packages/microsoft.ml.onnxruntime/ | tail -1) (C#, IntraOpNumThreads = $threads, sequential, ORT_ENABLE_ALL) on the torch.onnx.export (opset 13) model;"
-  echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') eager fp32, no grad, set_num_threads($threads). Same seeded weights for all three; $rounds rounds × 2 forwards per peer, order rotating."
+  echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') eager fp32, no grad, set_num_threads($threads). Same seeded weights for all three; $rounds rounds × 2 timed forwards per peer, order rotating; before each turn a 50 ms pause (the previous peer's spinning threads park) and one untimed forward (caches refilled)."
   echo "Ratios: median over rounds of (engine's round median / peer's round median), range in brackets."
   echo
   echo "$peers" | grep '^|'

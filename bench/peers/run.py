@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """CPU peers benchmark: this engine, ONNX Runtime (C#, MLAS) and PyTorch 1.13 in one run, on the same model and the
 same thread count, interleaved: three long-lived workers (each its own process, so each one's peak RSS is its own),
-warmed up, then R rounds in which every peer times K forwards in turn (the order rotates every round). Reported:
+warmed up, then R rounds in which every peer times K forwards in turn (the order rotates every round; before its turn a
+peer waits 50 ms, so the previous peer's spinning threads — OpenMP, ORT's pool, .NET's — park instead of taking its
+cores, and runs one untimed forward, so the weights the previous peer evicted from the caches are back). Reported:
 median ms per peer over all rounds, and the median over rounds of the per-round ratios (engine / peer), which is
 what stays meaningful on a loaded machine.
 
@@ -77,6 +79,8 @@ def main():
                 order = names[r % len(names):] + names[:r % len(names)]
                 this_round = {}
                 for n in order:
+                    time.sleep(0.05)
+                    workers[n].ask("time 1")  # untimed: refills the caches the previous peer evicted
                     ms = json.loads(workers[n].ask(f"time {a.k}"))
                     times[n] += ms
                     this_round[n] = statistics.median(ms)
