@@ -14,7 +14,8 @@ namespace CnnEngine.Ops;
 /// Work is cut into tasks = (group of up to 64 tiles, group of 32-channel output blocks). A task:
 ///   1. input transform: its tiles' 6×6 patches → V (36, tiles, Cin) in a per-task scratch (vectorized over Cin);
 ///   2. per output block: for each of the 36 elements, M[ξ] (tiles × 32) = V[ξ] (tiles × Cin) · U[ξ] (Cin × 32) with
-///      the register-blocked <see cref="WinogradGemm"/> (U[ξ]'s slice is reused by every row block of the group);
+///      the register-blocked <see cref="WinogradGemm"/> (U[ξ]'s slice is reused by every row block of the group; up to
+///      four blocks run together, so each V row block is read once for all of them);
 ///   3. output transform of M → 4×4 × 32 outputs, + bias, ReLU, stored (clipped at the image edge).
 /// Small layers (batch 1, 14×14 → 16 tiles) get their tasks from splitting the output channels, so both cores work;
 /// when all tiles make one group (block4/block5 at batch 1) step 1 would be the same for every task, so it runs
@@ -217,36 +218,39 @@ public static class Conv3x3Winograd
         int firstTile = group * plan.GroupTiles, tiles = Math.Min(plan.GroupTiles, plan.Tiles - firstTile);
         int tilesPadded = RoundUp(tiles, plan.Rows);
         bool sharedInput = job.SharedInput != 0;
+        int block0 = channelGroup * plan.BlocksPerGroup, block1 = Math.Min(conv.Blocks, block0 + plan.BlocksPerGroup);
+        int together = Math.Min(MaxBlocksTogether, block1 - block0); // blocks whose GEMMs share one pass over V
         int vLength = sharedInput ? 0 : TW.Elements * tilesPadded * cin, mLength = TW.Elements * tilesPadded * PackedWinograd3x3.BlockWidth;
-        int uLength = conv.TransformsOnTheFly ? UChunkFloats : 0;
-        float[] scratch = RentScratch(vLength + mLength + uLength + (sharedInput ? 0 : 6 * cin));
+        int uLength = conv.TransformsOnTheFly ? TW.Elements * UChunkElementStride : 0;
+        float[] scratch = RentScratch(vLength + together * (mLength + uLength) + (sharedInput ? 0 : 6 * cin));
         try
         {
             fixed (float* s = scratch)
             {
-                float* m = s;                    // (E, tilesPadded, 32)
-                float* u = m + mLength;          // (E, 256, 32): one chunk of transformed weights, when in place
-                float* v;                        // (E, tilesPadded, Cin): this task's own, or the shared one
+                float* m = s;                         // (together, E, tilesPadded, 32)
+                float* u = m + together * mLength;    // (together, E, 256, 32): chunks of transformed weights, when in place
+                float* v;                             // (E, tilesPadded, Cin): this task's own, or the shared one
                 if (sharedInput) v = (float*)job.SharedInput + group * job.GroupInputFloats;
                 else
                 {
-                    v = u + uLength;
+                    v = u + together * uLength;
                     float* zeros = v + vLength;  // (6, Cin): the patch rows below the padded image
                     new Span<float>(zeros, 6 * cin).Clear();
                     for (int e = 0; e < TW.Elements; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
                     InputTransforms<TS, TV, TW>(job, firstTile, tiles, tilesPadded, v, zeros);
                 }
-                int block1 = Math.Min(conv.Blocks, (channelGroup + 1) * plan.BlocksPerGroup);
-                for (int block = channelGroup * plan.BlocksPerGroup; block < block1; block++)
+                for (int block = block0; block < block1; block += together)
                 {
+                    int count = Math.Min(together, block1 - block);
+                    var blocks = new BlockSpan(block, count, mLength, uLength);
                     if (conv.TransformsOnTheFly)
                     {
-                        if (plan.Rows == 7) MultiplyInPlace<TS, TV, WinogradRows7, TW>(conv, block, v, m, u, tilesPadded);
-                        else MultiplyInPlace<TS, TV, WinogradRows8, TW>(conv, block, v, m, u, tilesPadded);
+                        if (plan.Rows == 7) MultiplyInPlace<TS, TV, WinogradRows7, TW>(conv, blocks, v, m, u, tilesPadded);
+                        else MultiplyInPlace<TS, TV, WinogradRows8, TW>(conv, blocks, v, m, u, tilesPadded);
                     }
-                    else if (plan.Rows == 7) Multiply<TS, TV, WinogradRows7>(conv, block, v, m, tilesPadded, TW.Elements);
-                    else Multiply<TS, TV, WinogradRows8>(conv, block, v, m, tilesPadded, TW.Elements);
-                    OutputTransforms<TS, TV, TW>(job, block, firstTile, tiles, tilesPadded, m);
+                    else if (plan.Rows == 7) Multiply<TS, TV, WinogradRows7>(conv, blocks, v, m, tilesPadded, TW.Elements);
+                    else Multiply<TS, TV, WinogradRows8>(conv, blocks, v, m, tilesPadded, TW.Elements);
+                    for (int b = 0; b < count; b++) OutputTransforms<TS, TV, TW>(job, block + b, firstTile, tiles, tilesPadded, m + b * mLength);
                 }
             }
         }
@@ -303,19 +307,32 @@ public static class Conv3x3Winograd
         }
     }
 
-    /// <summary>M[ξ] = V[ξ] · U[ξ][block] for the E elements; U's (Cin, 32) slice serves every row block before the next ξ.</summary>
-    private static unsafe void Multiply<TS, TV, TR>(PackedWinograd3x3 conv, int block, float* v, float* m, int tilesPadded, int elements)
+    /// <summary>
+    /// Output blocks whose GEMMs run together: one pass over V (E × tiles × Cin, up to 6.4 MB — L3, not L2) serves them
+    /// all, each V row block staying in L1 while it meets every block's U slice; their M and U chunks are the task's scratch.
+    /// </summary>
+    private const int MaxBlocksTogether = 4;
+
+    /// <summary>Blocks [First, First + Count) of a task; block j's M at m + j·MFloats, its U chunk at u + j·UFloats.</summary>
+    private readonly record struct BlockSpan(int First, int Count, int MFloats, int UFloats);
+
+    /// <summary>
+    /// M[ξ] = V[ξ] · U[ξ][block] for the E elements and the span's blocks: per element and row block of tiles, every
+    /// block's U slice (Cin, 32) meets the same V rows (in L1) before the next row block.
+    /// </summary>
+    private static unsafe void Multiply<TS, TV, TR>(PackedWinograd3x3 conv, BlockSpan blocks, float* v, float* m, int tilesPadded, int elements)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged where TR : struct, IWinogradRows
     {
         int cin = conv.InChannels, rows = TR.Rows;
         const int bw = PackedWinograd3x3.BlockWidth;
         for (int e = 0; e < elements; e++)
+        for (int r0 = 0; r0 < tilesPadded; r0 += rows)
         {
-            float* u = conv.ElementWeights(e, block);
-            for (int r0 = 0; r0 < tilesPadded; r0 += rows)
+            float* vRows = v + ((nint)e * tilesPadded + r0) * cin;
+            for (int j = 0; j < blocks.Count; j++)
             {
-                float* vRows = v + ((nint)e * tilesPadded + r0) * cin;
-                float* mRows = m + ((nint)e * tilesPadded + r0) * bw;
+                float* u = conv.ElementWeights(e, blocks.First + j);
+                float* mRows = m + j * (nint)blocks.MFloats + ((nint)e * tilesPadded + r0) * bw;
                 for (int c0 = 0; c0 < cin; c0 += WinogradGemm.ChunkChannels)
                 {
                     int count = Math.Min(WinogradGemm.ChunkChannels, cin - c0);
@@ -343,16 +360,14 @@ public static class Conv3x3Winograd
     /// </summary>
     private const int UChunkElementStride = TransformChunkChannels * PackedWinograd3x3.BlockWidth + 16;
 
-    /// <summary>Floats of one transformed weight chunk: 36 elements × 256 ci × 32 co (1.2 MB).</summary>
-    private const int UChunkFloats = 36 * UChunkElementStride;
 
     /// <summary>
     /// <see cref="Multiply"/> for weights kept in Keras layout (<see cref="PackedWinograd3x3.InPlace"/>): per chunk of
-    /// 256 input channels, U (36, 256, 32) is computed from the kernel into <paramref name="u"/>, then all 36 elements'
-    /// GEMMs use it, in 64-channel partial sums as in the packed path (same summation order); M comes out 576× larger (see
-    /// <see cref="WinogradTransforms.KernelScale"/>), undone in the output transform.
+    /// 256 input channels, U (E, 256, 32) of each of the span's blocks is computed from the kernel into <paramref name="u"/>,
+    /// then all E elements' GEMMs use them, in 64-channel partial sums as in the packed path (same summation order); with
+    /// F(4×4) M comes out 576× larger (see <see cref="WinogradTransforms.KernelScale"/>), undone in the output transform.
     /// </summary>
-    private static unsafe void MultiplyInPlace<TS, TV, TR, TW>(PackedWinograd3x3 conv, int block, float* v, float* m, float* u, int tilesPadded)
+    private static unsafe void MultiplyInPlace<TS, TV, TR, TW>(PackedWinograd3x3 conv, BlockSpan blocks, float* v, float* m, float* u, int tilesPadded)
         where TS : struct, ISimdFloat<TV> where TV : unmanaged where TR : struct, IWinogradRows where TW : struct, IWinogradTile
     {
         int cin = conv.InChannels, rows = TR.Rows;
@@ -360,14 +375,16 @@ public static class Conv3x3Winograd
         for (int t0 = 0; t0 < cin; t0 += TransformChunkChannels)
         {
             int transformed = Math.Min(TransformChunkChannels, cin - t0);
-            TransformKernelChunk<TS, TV, TW>(conv, block, t0, transformed, u);
+            for (int j = 0; j < blocks.Count; j++)
+                TransformKernelChunk<TS, TV, TW>(conv, blocks.First + j, t0, transformed, u + j * (nint)blocks.UFloats);
             for (int e = 0; e < TW.Elements; e++)
+            for (int r0 = 0; r0 < tilesPadded; r0 += rows)
             {
-                float* uElement = u + e * UChunkElementStride;
-                for (int r0 = 0; r0 < tilesPadded; r0 += rows)
+                float* vRows = v + ((nint)e * tilesPadded + r0) * cin;
+                for (int j = 0; j < blocks.Count; j++)
                 {
-                    float* vRows = v + ((nint)e * tilesPadded + r0) * cin;
-                    float* mRows = m + ((nint)e * tilesPadded + r0) * bw;
+                    float* uElement = u + j * (nint)blocks.UFloats + e * UChunkElementStride;
+                    float* mRows = m + j * (nint)blocks.MFloats + ((nint)e * tilesPadded + r0) * bw;
                     for (int c0 = t0; c0 < t0 + transformed; c0 += WinogradGemm.ChunkChannels)
                     {
                         int count = Math.Min(WinogradGemm.ChunkChannels, cin - c0);
