@@ -171,8 +171,18 @@ public static class Conv3x3Winograd
     private readonly record struct Job(nint Padded, nint PaddedImageStride, nint PaddedRowStride, int Height, int Width, PackedWinograd3x3 Conv,
         nint Output, nint OutputImageStride, nint OutputRowStride, bool Relu, Plan Plan, PoolTarget Pool, nint SharedInput, nint GroupInputFloats);
 
-    /// <summary>Floats of one tile group's V in the shared buffer: (E, GroupTiles rounded up to the row block, Cin).</summary>
-    private static nint SharedInputGroupFloats(in Plan plan, int cin, int elements) => elements * (nint)RoundUp(plan.GroupTiles, plan.Rows) * cin;
+    /// <summary>Floats of one tile group's V in the shared buffer: (E, GroupTiles rounded up to the row block, Cin), element slices <see cref="VStride"/> apart.</summary>
+    private static nint SharedInputGroupFloats(in Plan plan, int cin, int elements) => elements * VStride(RoundUp(plan.GroupTiles, plan.Rows), cin);
+
+    /// <summary>
+    /// Floats between two elements' (tiles, Cin) slices of V: one cache line more than they need. The input transform
+    /// stores a tile's E elements one slice apart; at a multiple of 4 KB (64 tiles × 64 channels: 16 KB) they all fell
+    /// into one L1 set, and block1_conv2's input transform took as long as its GEMM (single thread, loaded: 4.9 vs 6.0 ms).
+    /// </summary>
+    private static nint VStride(int tilesPadded, int cin) => (nint)tilesPadded * cin + 16;
+
+    /// <summary>Floats between two elements' (tiles, 32) slices of M, one cache line more for the same reason (the output transform loads a tile's E elements).</summary>
+    private static nint MStride(int tilesPadded) => (nint)tilesPadded * PackedWinograd3x3.BlockWidth + 16;
 
     /// <summary>One of <paramref name="splits"/> slices of tile group <paramref name="group"/>'s tiles: V into the shared buffer (slice 0 also zeroes the padding rows).</summary>
     private static unsafe void SharedInputSlice<TS, TV, TW>(in Job job, int group, int split, int splits)
@@ -185,7 +195,7 @@ public static class Conv3x3Winograd
         float* v = (float*)job.SharedInput + group * job.GroupInputFloats; // (36, tilesPadded, Cin)
         float* zeros = (float*)job.SharedInput + plan.Groups * job.GroupInputFloats;
         if (split == 0)
-            for (int e = 0; e < TW.Elements; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
+            for (int e = 0; e < TW.Elements; e++) new Span<float>(v + e * VStride(tilesPadded, cin) + (nint)tiles * cin, (tilesPadded - tiles) * cin).Clear();
         int i0 = (int)((long)tiles * split / splits), i1 = (int)((long)tiles * (split + 1) / splits);
         if (i1 > i0) InputTransforms<TS, TV, TW>(job, firstTile + i0, i1 - i0, tilesPadded, v + (nint)i0 * cin, zeros);
     }
@@ -220,7 +230,7 @@ public static class Conv3x3Winograd
         bool sharedInput = job.SharedInput != 0;
         int block0 = channelGroup * plan.BlocksPerGroup, block1 = Math.Min(conv.Blocks, block0 + plan.BlocksPerGroup);
         int together = Math.Min(MaxBlocksTogether, block1 - block0); // blocks whose GEMMs share one pass over V
-        int vLength = sharedInput ? 0 : TW.Elements * tilesPadded * cin, mLength = TW.Elements * tilesPadded * PackedWinograd3x3.BlockWidth;
+        int vLength = sharedInput ? 0 : TW.Elements * (int)VStride(tilesPadded, cin), mLength = TW.Elements * (int)MStride(tilesPadded);
         int uLength = conv.TransformsOnTheFly ? TW.Elements * UChunkElementStride : 0;
         float[] scratch = RentScratch(vLength + together * (mLength + uLength) + (sharedInput ? 0 : 6 * cin));
         try
@@ -236,7 +246,7 @@ public static class Conv3x3Winograd
                     v = u + together * uLength;
                     float* zeros = v + vLength;  // (6, Cin): the patch rows below the padded image
                     new Span<float>(zeros, 6 * cin).Clear();
-                    for (int e = 0; e < TW.Elements; e++) new Span<float>(v + ((nint)e * tilesPadded + tiles) * cin, (tilesPadded - tiles) * cin).Clear();
+                    for (int e = 0; e < TW.Elements; e++) new Span<float>(v + e * VStride(tilesPadded, cin) + (nint)tiles * cin, (tilesPadded - tiles) * cin).Clear();
                     InputTransforms<TS, TV, TW>(job, firstTile, tiles, tilesPadded, v, zeros);
                 }
                 for (int block = block0; block < block1; block += together)
@@ -285,7 +295,7 @@ public static class Conv3x3Winograd
         float** rows = stackalloc float*[6];
         TV* scratch = stackalloc TV[36];
         Span<float> d = stackalloc float[36], t = stackalloc float[36];
-        nint vStride = (nint)tilesPadded * cin;
+        nint vStride = VStride(tilesPadded, cin);
         for (int i = 0; i < tiles; i++)
         {
             int tile = firstTile + i, image = tile / plan.TilesPerImage, ty = tile % plan.TilesPerImage / plan.TilesX, tx = tile % plan.TilesX;
@@ -328,11 +338,11 @@ public static class Conv3x3Winograd
         for (int e = 0; e < elements; e++)
         for (int r0 = 0; r0 < tilesPadded; r0 += rows)
         {
-            float* vRows = v + ((nint)e * tilesPadded + r0) * cin;
+            float* vRows = v + e * VStride(tilesPadded, cin) + (nint)r0 * cin;
             for (int j = 0; j < blocks.Count; j++)
             {
                 float* u = conv.ElementWeights(e, blocks.First + j);
-                float* mRows = m + j * (nint)blocks.MFloats + ((nint)e * tilesPadded + r0) * bw;
+                float* mRows = m + j * (nint)blocks.MFloats + e * MStride(tilesPadded) + (nint)r0 * bw;
                 for (int c0 = 0; c0 < cin; c0 += WinogradGemm.ChunkChannels)
                 {
                     int count = Math.Min(WinogradGemm.ChunkChannels, cin - c0);
@@ -380,11 +390,11 @@ public static class Conv3x3Winograd
             for (int e = 0; e < TW.Elements; e++)
             for (int r0 = 0; r0 < tilesPadded; r0 += rows)
             {
-                float* vRows = v + ((nint)e * tilesPadded + r0) * cin;
+                float* vRows = v + e * VStride(tilesPadded, cin) + (nint)r0 * cin;
                 for (int j = 0; j < blocks.Count; j++)
                 {
                     float* uElement = u + j * (nint)blocks.UFloats + e * UChunkElementStride;
-                    float* mRows = m + j * (nint)blocks.MFloats + ((nint)e * tilesPadded + r0) * bw;
+                    float* mRows = m + j * (nint)blocks.MFloats + e * MStride(tilesPadded) + (nint)r0 * bw;
                     for (int c0 = t0; c0 < t0 + transformed; c0 += WinogradGemm.ChunkChannels)
                     {
                         int count = Math.Min(WinogradGemm.ChunkChannels, cin - c0);
@@ -448,7 +458,7 @@ public static class Conv3x3Winograd
         TV* y = stackalloc TV[16];
         TV* scratch = stackalloc TV[24];
         float* lane = stackalloc float[count];
-        nint mStride = (nint)tilesPadded * PackedWinograd3x3.BlockWidth;
+        nint mStride = MStride(tilesPadded);
         for (int i = 0; i < tiles; i++)
         {
             int tile = firstTile + i, image = tile / plan.TilesPerImage, ty = tile % plan.TilesPerImage / plan.TilesX, tx = tile % plan.TilesX;
