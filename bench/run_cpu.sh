@@ -17,6 +17,8 @@ onnx=tests/.generated/onnx
 dotnet build -c Release bench/peers/PeersBench.csproj -o "$build" -v q -nodeReuse:false >/dev/null
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 peers=$(/usr/bin/python3 bench/peers/run.py --weights "$weights" --onnx "$onnx" --build "$build" --rounds "$rounds" --k 2 --threads "$threads")
+# The same without the settling pause and untimed forward before each turn (how runs 1–6 were measured), for comparison.
+unsettled=$(/usr/bin/python3 bench/peers/run.py --weights "$weights" --onnx "$onnx" --build "$build" --rounds "$rounds" --k 2 --threads "$threads" --cases notop:1,full:1 --no-settle)
 layers1=$(dotnet "$build/peers-bench.dll" layers --batch 1 --rounds 5 --threads "$threads")
 policies1=$(dotnet "$build/peers-bench.dll" policies --batch 1 --rounds 9 --threads "$threads")
 policies8=$(dotnet "$build/peers-bench.dll" policies --batch 8 --rounds 3 --threads "$threads")
@@ -44,7 +46,11 @@ mkdir -p bench/results
   echo "$peers" | tail -1
   echo '```'
   echo
-  echo "### Per layer, batch 1: direct vs Winograd F(4×4, 3×3), packed or transformed on the fly (alternating, median of 5)"
+  echo "Without the settling pause and untimed forward before each turn (the method of runs 1–6), batch 1 only:"
+  echo
+  echo "$unsettled" | grep '^|'
+  echo
+  echo "### Per layer, batch 1: direct vs Winograd F(4×4, 3×3) packed or transformed on the fly, and F(2×2, 3×3) on the fly or packed (alternating, median of 5)"
   echo
   echo "$layers1"
   echo

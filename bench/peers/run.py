@@ -47,6 +47,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cases", default="notop:1,notop:8,full:1")
     ap.add_argument("--peers", default="engine,ort,torch")
+    ap.add_argument("--no-settle", action="store_true", help="no pause and no untimed forward before a turn (the method before 2026-11-29 evening)")
     a = ap.parse_args()
     dll = os.path.join(a.build, "peers-bench.dll")
     argv = {
@@ -79,8 +80,9 @@ def main():
                 order = names[r % len(names):] + names[:r % len(names)]
                 this_round = {}
                 for n in order:
-                    time.sleep(0.05)
-                    workers[n].ask("time 1")  # untimed: refills the caches the previous peer evicted
+                    if not a.no_settle:
+                        time.sleep(0.05)
+                        workers[n].ask("time 1")  # untimed: refills the caches the previous peer evicted
                     ms = json.loads(workers[n].ask(f"time {a.k}"))
                     times[n] += ms
                     this_round[n] = statistics.median(ms)
