@@ -29,6 +29,25 @@ public readonly record struct ReceptiveField(int Size, int Jump, double Start)
     /// <summary>Receptive field of every conv-base layer, by name.</summary>
     public static IReadOnlyDictionary<string, ReceptiveField> Vgg16 { get; } = Build(Vgg16Architecture.ConvBase);
 
+    /// <summary>
+    /// A user's model's conv layers' receptive fields from the real kernel / stride / padding chain
+    /// (<see cref="CnnEngine.Model.Cnn.ReceptiveFields"/>), for the zoom — null unless they are the same on both axes (the
+    /// zoom draws square fields) and the input is square.
+    /// </summary>
+    public static IReadOnlyDictionary<string, ReceptiveField>? SquareConvFields(CnnEngine.Model.Cnn.CnnModel model)
+    {
+        if (model.Input.Height != model.Input.Width) return null;
+        var fields = CnnEngine.Model.Cnn.ReceptiveFields.Of(model);
+        var result = new Dictionary<string, ReceptiveField>();
+        foreach (var conv in model.Layers.OfType<CnnEngine.Model.Cnn.ConvLayer>())
+        {
+            var f = fields[conv.Name];
+            if (f.X != f.Y) return null;
+            result[conv.Name] = new ReceptiveField(f.X.Size, f.X.Jump, f.X.Start);
+        }
+        return result.Count > 0 ? result : null;
+    }
+
     public static IReadOnlyDictionary<string, ReceptiveField> Build(IEnumerable<LayerSpec> layers)
     {
         var result = new Dictionary<string, ReceptiveField>();

@@ -34,7 +34,7 @@ public static class OwnModelRun
         {
             if (vizOptions?.Zoom is not { } zoom) return;
             vizOptions.CheckPicture(model.Input.Width, model.Input.Height);
-            if (SquareConvFields(model) is null)
+            if (CnnEngine.Viz.Animation.ReceptiveField.SquareConvFields(model) is null)
                 throw new CliException($"--zoom {zoom.X},{zoom.Y}: {model.Name} has no zoom (it needs a square input and conv receptive fields that are the same on both axes)", 2);
         }
         string[]? layerFilter = parse.GetValue(VisualizeOptions.LayersOption)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -49,7 +49,7 @@ public static class OwnModelRun
                 throw new CliException($"{dir} is not empty (use --force to replace it, or --out DIR)");
         }, Check: CheckZoom));
         var (model, backend, image) = (session.Model, session.Backend, session.Image!);
-        var convFields = SquareConvFields(model);
+        var convFields = CnnEngine.Viz.Animation.ReceptiveField.SquareConvFields(model);
         string[]? labels = session.Labels;
 
         var tap = new RecordingTap();
@@ -100,23 +100,5 @@ public static class OwnModelRun
             files = written,
         });
         return 0;
-    }
-
-    /// <summary>
-    /// The conv layers' receptive fields from the real kernel / stride / padding chain, for the zoom — null unless they
-    /// are the same on both axes (the zoom draws square fields) and the input is square.
-    /// </summary>
-    private static IReadOnlyDictionary<string, CnnEngine.Viz.Animation.ReceptiveField>? SquareConvFields(CnnModel model)
-    {
-        if (model.Input.Height != model.Input.Width) return null;
-        var fields = ReceptiveFields.Of(model);
-        var result = new Dictionary<string, CnnEngine.Viz.Animation.ReceptiveField>();
-        foreach (var conv in model.Layers.OfType<ConvLayer>())
-        {
-            var f = fields[conv.Name];
-            if (f.X != f.Y) return null;
-            result[conv.Name] = new CnnEngine.Viz.Animation.ReceptiveField(f.X.Size, f.X.Jump, f.X.Start);
-        }
-        return result.Count > 0 ? result : null;
     }
 }

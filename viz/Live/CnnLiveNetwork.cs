@@ -5,6 +5,7 @@ using CnnEngine.Model;
 using CnnEngine.Model.Cnn;
 using CnnEngine.Taps;
 using CnnEngine.Tensors;
+using CnnEngine.Viz.Animation;
 using CnnEngine.Viz.Deconv;
 using CnnEngine.Viz.Rendering;
 
@@ -40,6 +41,8 @@ public sealed class CnnLiveNetwork : ILiveNetwork
         MapLayers = maps.Select(l => new LiveLayerInfo(l.Name, MapKind(l), l.KerasClass, l.Output.TensorShape(1))).ToArray();
         HeadLayers = model.Layers.Skip(maps.Count).Select(l => new LiveLayerInfo(l.Name, l is DenseLayer ? "dense" : "flat", l.KerasClass, l.Output.TensorShape(1))).ToArray();
         if (MapLayers.Count == 0) throw new ArgumentException($"{model.Name} has no feature-map layer to explore");
+        ConvLayers = maps.OfType<ConvLayer>().Select(l => l.Spec).ToArray();
+        ZoomFields = ReceptiveField.SquareConvFields(model);
     }
 
     public CnnModel Model => _backend.Model;
@@ -55,6 +58,9 @@ public sealed class CnnLiveNetwork : ILiveNetwork
     public WeightsIdentity? FeaturesIdentity => CnnModelIdentity.Of(Model);
     public IReadOnlyList<LiveLayerInfo> MapLayers { get; }
     public IReadOnlyList<LiveLayerInfo> HeadLayers { get; }
+    public IReadOnlyList<LayerSpec> ConvLayers { get; }
+    public IReadOnlyDictionary<string, ReceptiveField>? ZoomFields { get; }
+    public bool CanZoom => ZoomFields is not null;
 
     /// <summary>A mid-grey pixel (128, 128, 128) as this model is fed.</summary>
     public float[]? OccluderFill => _preprocess switch

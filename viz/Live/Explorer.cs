@@ -55,8 +55,10 @@ public sealed class Explorer : IDisposable
     /// <summary>The layer occlusion tracks when the request names none: block5_conv3 on VGG16, else the last conv.</summary>
     public string DefaultOcclusionLayer => _network is Vgg16LiveNetwork ? "block5_conv3"
         : (_network.MapLayers.LastOrDefault(l => l.Kind == "conv") ?? _network.MapLayers[^1]).Name;
-    /// <summary>VGG16 only: the layer journey and the zoom GIFs.</summary>
-    public bool HasAnimations => _network is Vgg16LiveNetwork;
+    /// <summary>The layer journey GIF: every network.</summary>
+    public bool HasAnimations => _network.ConvLayers.Count > 0;
+    /// <summary>The zoom GIF: VGG16, and a model with a square input whose receptive fields are the same on both axes.</summary>
+    public bool HasZoom => HasAnimations && _network.CanZoom;
 
     /// <summary>The image id of some bytes: the same picture gets the same id (and the cached forward).</summary>
     public string IdOf(ReadOnlySpan<byte> data)
@@ -164,24 +166,24 @@ public sealed class Explorer : IDisposable
     /// <summary>The layer journey (one frame per conv layer) as a GIF.</summary>
     public async Task<byte[]> JourneyGifAsync(LiveImage image, CancellationToken cancel = default)
     {
-        NeedAnimations("the layer journey");
+        NeedAnimations("the layer journey", HasAnimations);
         if (image.TryRendered("journey", out var done)) return done;
         return await Queue.RunAsync(() => image.Rendered("journey", () =>
         {
-            var layers = Vgg16Architecture.ConvBase.Where(l => l.IsConv).Select(l => (l, image.Forward.Activations[l.Name])).ToArray();
+            var layers = _network.ConvLayers.Select(l => (l, image.Forward.Activations[l.Name])).ToArray();
             return GifWriter.Encode(JourneyAnimation.BuildFrames(new JourneyRequest(image.Picture, layers, Colormap.Viridis, false, RandomWeights, 600)));
         }), cancel);
     }
 
-    /// <summary>The zoom into the strongest block5_conv3 unit's receptive field as a GIF.</summary>
+    /// <summary>The zoom into the strongest unit's receptive field in the last conv layer (block5_conv3 on VGG16) as a GIF.</summary>
     public async Task<byte[]> ZoomGifAsync(LiveImage image, CancellationToken cancel = default)
     {
-        NeedAnimations("the zoom");
+        NeedAnimations("the zoom", HasZoom);
         if (image.TryRendered("zoom", out var done)) return done;
         return await Queue.RunAsync(() => image.Rendered("zoom", () =>
         {
-            var layers = Vgg16Architecture.ConvBase.Where(l => l.IsConv).Select(l => (l, image.Forward.Activations[l.Name])).ToArray();
-            var request = new ZoomRequest(image.Picture, layers, Colormap.Viridis, false, RandomWeights, null);
+            var layers = _network.ConvLayers.Select(l => (l, image.Forward.Activations[l.Name])).ToArray();
+            var request = new ZoomRequest(image.Picture, layers, Colormap.Viridis, false, RandomWeights, null, _network.ZoomFields);
             return GifWriter.Encode(ZoomAnimation.BuildFrames(request, ZoomAnimation.Plan(request)));
         }), cancel);
     }
@@ -282,9 +284,11 @@ public sealed class Explorer : IDisposable
             throw LiveException.Bad($"unknown layer '{layer}' (expected one of {string.Join(", ", _network.MapLayers.Select(l => l.Name))})");
     }
 
-    private void NeedAnimations(string what)
+    private void NeedAnimations(string what, bool available)
     {
-        if (!HasAnimations) throw new LiveException(LiveProblem.Unsupported, $"{what} is VGG16-only for now; {_network.Name}'s layers, projections, occlusion and camera work");
+        if (!available) throw new LiveException(LiveProblem.Unsupported, HasAnimations
+            ? $"{what} needs a square input whose conv receptive fields are the same on both axes; {_network.Name} takes {_network.InputHeight}×{_network.InputWidth} (its journey, layers, projections, occlusion and camera work)"
+            : $"{what} needs conv layers; {_network.Name} has none (its layers, projections, occlusion and camera work)");
     }
 
     private static void CheckChannel(string layer, int channel, int channels)

@@ -3,6 +3,7 @@ using CnnEngine.Imaging;
 using CnnEngine.Model;
 using CnnEngine.Taps;
 using CnnEngine.Tensors;
+using CnnEngine.Viz.Animation;
 using CnnEngine.Viz.Rendering;
 
 namespace CnnEngine.Viz.Live;
@@ -39,6 +40,12 @@ public interface ILiveNetwork : IDisposable
     IReadOnlyList<LiveLayerInfo> HeadLayers { get; }
     /// <summary>The occluder's value per input channel as fed (a mid-grey pixel); null: 0.</summary>
     float[]? OccluderFill { get; }
+    /// <summary>The conv layers the journey and the zoom show, input to output (all of them among <see cref="MapLayers"/>).</summary>
+    IReadOnlyList<LayerSpec> ConvLayers { get; }
+    /// <summary>Their receptive fields for the zoom; null with <see cref="CanZoom"/> means VGG16's (<see cref="ReceptiveField.Vgg16"/>).</summary>
+    IReadOnlyDictionary<string, ReceptiveField>? ZoomFields { get; }
+    /// <summary>False when the zoom cannot be drawn: a non-square input, or receptive fields that differ between the axes.</summary>
+    bool CanZoom { get; }
 
     /// <summary>Resizes and preprocesses a decoded picture into the (1, H, W, C) input. Throws <see cref="ImageException"/>.</summary>
     NetworkImage Prepare(RgbImage original, string name);

@@ -4,6 +4,7 @@ using CnnEngine.Imaging;
 using CnnEngine.Model;
 using CnnEngine.Taps;
 using CnnEngine.Tensors;
+using CnnEngine.Viz.Animation;
 using CnnEngine.Viz.Deconv;
 using CnnEngine.Viz.Rendering;
 
@@ -27,7 +28,7 @@ public sealed class Vgg16LiveNetwork : ILiveNetwork
         _projector = projector;
         _side = inputSide;
         _resize = resize;
-        var sizes = ConvLayers.OutputSizes(inputSide, inputSide);
+        var sizes = CnnEngine.Deconv.ConvLayers.OutputSizes(inputSide, inputSide);
         MapLayers = Vgg16Architecture.ConvBase.Select((l, i) =>
             new LiveLayerInfo(l.Name, l.IsPool ? "pool" : "conv", l.IsPool ? "MaxPooling2D" : "Conv2D",
                 new[] { 1, sizes[i].Height, sizes[i].Width, l.OutChannels })).ToArray();
@@ -45,6 +46,9 @@ public sealed class Vgg16LiveNetwork : ILiveNetwork
     public WeightsIdentity? FeaturesIdentity => null;
     public IReadOnlyList<LiveLayerInfo> MapLayers { get; }
     public IReadOnlyList<LiveLayerInfo> HeadLayers => Array.Empty<LiveLayerInfo>();
+    public IReadOnlyList<LayerSpec> ConvLayers { get; } = Vgg16Architecture.ConvBase.Where(l => l.IsConv).ToArray();
+    public IReadOnlyDictionary<string, ReceptiveField>? ZoomFields => null;
+    public bool CanZoom => true;
     public float[]? OccluderFill => null; // the mean pixel: 0 after VGG preprocessing
 
     public NetworkImage Prepare(RgbImage original, string name) => ImagePipeline.Prepare(original, new ImageSize(_side, _side), _resize, name);

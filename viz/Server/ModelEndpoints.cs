@@ -26,6 +26,7 @@ internal static class ModelEndpoints
             weights = explorer.WeightsSource,
             device = explorer.Device,
             animations = explorer.HasAnimations,
+            zoom = explorer.HasZoom,
             layers = explorer.Network.MapLayers.Select(Layer),
             head = explorer.Network.HeadLayers.Select(Layer),
             samples = samples?.Names ?? Array.Empty<string>(),

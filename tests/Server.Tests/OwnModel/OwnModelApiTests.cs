@@ -57,7 +57,8 @@ public sealed class OwnModelApiTests(OwnModelServerFixture server) : IClassFixtu
         Assert.True(model.GetProperty("hasTop").GetBoolean());
         Assert.Equal(10, model.GetProperty("classes").GetInt32());
         Assert.True(model.GetProperty("outputIsProbability").GetBoolean());
-        Assert.False(model.GetProperty("animations").GetBoolean());
+        Assert.True(model.GetProperty("animations").GetBoolean());
+        Assert.True(model.GetProperty("zoom").GetBoolean()); // square input, the same fields on both axes
         Assert.False(model.GetProperty("randomWeights").GetBoolean());
         // The features folder was recorded on another model: no layers offered, and the reason given.
         Assert.Equal(0, model.GetProperty("features").GetArrayLength());
@@ -183,11 +184,58 @@ public sealed class OwnModelApiTests(OwnModelServerFixture server) : IClassFixtu
         await ProblemAssert.IsProblem(await Client.PostAsync($"api/images/{id}/occlusion?layer=dense_1", null), HttpStatusCode.BadRequest);
         await ProblemAssert.IsProblem(await Client.PostAsync($"api/images/{id}/occlusion?layer=conv2d&class=10", null), HttpStatusCode.BadRequest);
         await ProblemAssert.IsProblem(await Client.PostAsync($"api/images/{id}/occlusion?layer=conv2d&patch=61", null), HttpStatusCode.BadRequest);
-        var journey = await ProblemAssert.IsProblem(await Client.GetAsync($"api/images/{id}/journey.gif"), HttpStatusCode.NotImplemented);
-        Assert.Contains("VGG16-only", journey.GetProperty("detail").GetString());
-        await ProblemAssert.IsProblem(await Client.GetAsync($"api/images/{id}/zoom.gif"), HttpStatusCode.NotImplemented);
         var features = await ProblemAssert.IsProblem(await Client.GetAsync("api/features/conv2d/0"), HttpStatusCode.Conflict);
         Assert.Contains("not on the model served", features.GetProperty("detail").GetString());
+    }
+
+    /// <summary>
+    /// The journey and the zoom on the model's own conv layers: the server's GIFs are the animations of a direct forward
+    /// (bit for bit), the journey has the input plus one frame per conv layer, and the zoom heads for the strongest
+    /// conv2d_2 unit whose receptive field, worked out by hand from the fixture's layers (2×2 valid conv: 2 pixels;
+    /// another: 3; the 2×2 pool: 4, jump 2; conv2d_2: 4 + 2 = 6), is 6 pixels wide.
+    /// </summary>
+    [SkippableFact]
+    public async Task TheJourneyAndTheZoomAreTheModelsOwn()
+    {
+        server.Require();
+        string id = (await OpenSample()).GetProperty("id").GetString()!;
+        var (image, tap, _) = server.Direct(Sample);
+        var picture = new RgbCanvas(image.Resized.Width, image.Resized.Height, image.Resized.Pixels);
+        var convs = server.Model.Layers.OfType<CnnEngine.Model.Cnn.ConvLayer>().Select(l => (l.Spec, tap.Activations[l.Name])).ToArray();
+        Assert.Equal(new[] { "conv2d", "conv2d_1", "conv2d_2" }, convs.Select(c => c.Spec.Name));
+
+        var frames = CnnEngine.Viz.Animation.JourneyAnimation.BuildFrames(new CnnEngine.Viz.Animation.JourneyRequest(picture, convs, Colormap.Viridis, false, false, 600));
+        Assert.Equal(1 + convs.Length, frames.Count);
+        Assert.Equal(CnnEngine.Viz.Animation.GifWriter.Encode(frames), await Client.GetByteArrayAsync($"api/images/{id}/journey.gif"));
+
+        var fields = CnnEngine.Viz.Animation.ReceptiveField.SquareConvFields(server.Model)!;
+        Assert.Equal(6, fields["conv2d_2"].Size);
+        var request = new CnnEngine.Viz.Animation.ZoomRequest(picture, convs, Colormap.Viridis, false, false, null, fields);
+        var plan = CnnEngine.Viz.Animation.ZoomAnimation.Plan(request);
+        Assert.Equal(("conv2d_2", 6), (plan.TargetLayer, plan.TargetField.Size));
+        Assert.Equal(CnnEngine.Viz.Animation.GifWriter.Encode(CnnEngine.Viz.Animation.ZoomAnimation.BuildFrames(request, plan)),
+            await Client.GetByteArrayAsync($"api/images/{id}/zoom.gif"));
+    }
+
+    /// <summary>A non-square model (the VGG19 fixture at 64×80): the journey is drawn, the zoom is one problem line saying why.</summary>
+    [SkippableFact]
+    public async Task ANonSquareModelHasAJourneyButNoZoom()
+    {
+        server.Require();
+        CnnEngine.Model.Cnn.CnnModel model;
+        using (var store = CnnEngine.Weights.WeightStore.Open(CnnEngine.TestSupport.KerasModelFiles.PathOf("vgg19_notop.h5")))
+            model = CnnEngine.Model.Cnn.KerasApplicationsModels.Build("vgg19", store, 64, 80);
+        var network = new CnnLiveNetwork(new CnnEngine.Backends.Model.CnnCpuBackend(model), InputPreprocess.Vgg, ResizeMode.Nearest, labels: null, "vgg19_notop.h5");
+        using var explorer = new Explorer(network, new ExplorerOptions(QueueCapacity: 2, CacheBytes: 64L << 20, MaxJobs: 1, OcclusionBatch: 2));
+        Assert.False(network.CanZoom);
+        Assert.True(explorer.HasAnimations);
+        Assert.False(explorer.HasZoom);
+        var image = await explorer.AnalyzeAsync(await File.ReadAllBytesAsync(Path.Combine(ServerTestPaths.SharedImages, Sample)), Sample, explorer.Queue.Reserve());
+        var journey = await explorer.JourneyGifAsync(image);
+        Assert.Equal("GIF89a", System.Text.Encoding.ASCII.GetString(journey, 0, 6));
+        var refused = await Assert.ThrowsAsync<LiveException>(() => explorer.ZoomGifAsync(image));
+        Assert.Equal(LiveProblem.Unsupported, refused.Problem);
+        Assert.Contains("64×80", refused.Message);
     }
 
     [SkippableFact]

@@ -35,7 +35,7 @@ public sealed class OwnModelPageTests(OwnModelServerFixture server) : IClassFixt
         Wait(driver).Until(d => (string?)Js(d, "return document.body.dataset.ready") == "model");
         Assert.Equal($"{server.Model.Name}, live", driver.FindElement(By.Id("network-name")).Text);
         Assert.Contains("input 60×60 grayscale", driver.FindElement(By.Id("model-info")).Text);
-        Assert.False(driver.FindElement(By.Id("animations-panel")).Displayed);
+        Assert.True(driver.FindElement(By.Id("animations-panel")).Displayed); // the model's own journey and zoom
 
         new SelectElement(driver.FindElement(By.Id("sample"))).SelectByValue(Sample);
         Wait(driver).Until(d => !string.IsNullOrEmpty((string?)Js(d, "return document.body.dataset.image")));

@@ -124,7 +124,7 @@ async function showImage(info, sample) {
   showTop5(info.top5);
   for (const b of $('layers').children) b.disabled = false;
   $('occ-run').disabled = false;
-  $('journey-button').disabled = view.model.animations === false; $('zoom-button').disabled = view.model.animations === false;
+  $('journey-button').disabled = view.model.animations === false; $('zoom-button').disabled = view.model.animations === false || view.model.zoom === false;
   $('journey-img').hidden = true; $('zoom-img').hidden = true;
   $('occ-map').hidden = true; $('occ-prob').hidden = true; $('occ-status').textContent = ''; $('occ-progress').value = 0;
   say(`${info.name}: forward pass done; choose a layer`, true);
