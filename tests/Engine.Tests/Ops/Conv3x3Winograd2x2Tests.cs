@@ -36,75 +36,23 @@ public class Conv3x3Winograd2x2Tests
         }
     }
 
+    /// <summary>Input, output and kernel transforms against the oracle's matrices (coefficients 0, ±1, ±½: tolerance 1e-6).</summary>
     [SkippableTheory]
     [InlineData(Variant.Vector512)]
     [InlineData(Variant.Vector256)]
-    public unsafe void Transforms_MatchTheScalarOracle(Variant variant)
+    public void Transforms_MatchTheScalarOracle(Variant variant)
     {
         Conv3x3WinogradTests.SkipUnlessAccelerated(variant);
-        if (variant == Variant.Vector512) CheckTransforms<SimdFloat512, Vector512<float>>();
-        else CheckTransforms<SimdFloat256, Vector256<float>>();
-    }
-
-    private static unsafe void CheckTransforms<TS, TV>() where TS : struct, ISimdFloat<TV> where TV : unmanaged
-    {
-        int count = TS.Count;
-        var f2 = WinogradMatrices.F2x2;
-        float** rows = stackalloc float*[4];
-        TV* scratch = stackalloc TV[36];
-        Span<float> d = stackalloc float[16], expected = stackalloc float[16];
-        for (int validCols = 1; validCols <= 4; validCols++)
-        for (int zeroRow = -1; zeroRow < 4; zeroRow++)
+        if (variant == Variant.Vector512)
         {
-            float[] patch = TestData.Uniform(16 * count, validCols * 10 + zeroRow + 1); // (4, 4, count)
-            float[] zeros = new float[4 * count];
-            float[] v = new float[16 * count]; // (16, count)
-            fixed (float* p = patch) fixed (float* z = zeros) fixed (float* vp = v)
-            {
-                for (int r = 0; r < 4; r++) rows[r] = r == zeroRow ? z : p + r * 4 * count;
-                WinogradTransforms2x2.Input<TS, TV>(rows, count, validCols, 0, vp, count, scratch);
-            }
-            for (int c = 0; c < count; c++)
-            {
-                for (int r = 0; r < 4; r++)
-                for (int col = 0; col < 4; col++)
-                    d[r * 4 + col] = r == zeroRow || col >= validCols ? 0 : patch[(r * 4 + col) * count + c];
-                Conv3x3WinogradScalar.InputTransform(f2, d, expected);
-                for (int e = 0; e < 16; e++)
-                    Assert.True(Math.Abs(v[e * count + c] - expected[e]) <= 1e-6, $"input transform e={e} c={c} cols={validCols} zeroRow={zeroRow}: {v[e * count + c]} vs {expected[e]}");
-            }
+            Conv3x3WinogradTests.CheckTransforms<SimdFloat512, Vector512<float>, WinogradF2x2>(1e-6, 1e-6);
+            Conv3x3WinogradTests.CheckKernelTransform<SimdFloat512, Vector512<float>, WinogradF2x2>();
         }
-        float[] m = TestData.Uniform(16 * count, 77); // (16, count)
-        float[] y = new float[4 * count];
-        fixed (float* mp = m) fixed (float* yp = y)
+        else
         {
-            TV* yv = stackalloc TV[4];
-            WinogradTransforms2x2.Output<TS, TV>(mp, count, yv, scratch);
-            for (int i = 0; i < 4; i++) TS.Store(yv[i], yp + i * count);
+            Conv3x3WinogradTests.CheckTransforms<SimdFloat256, Vector256<float>, WinogradF2x2>(1e-6, 1e-6);
+            Conv3x3WinogradTests.CheckKernelTransform<SimdFloat256, Vector256<float>, WinogradF2x2>();
         }
-        Span<float> mc = stackalloc float[16], y4 = stackalloc float[4];
-        for (int c = 0; c < count; c++)
-        {
-            for (int e = 0; e < 16; e++) mc[e] = m[e * count + c];
-            Conv3x3WinogradScalar.OutputTransform(f2, mc, y4);
-            for (int i = 0; i < 4; i++)
-                Assert.True(Math.Abs(y[i * count + c] - y4[i]) <= 1e-6, $"output transform {i} c={c}: {y[i * count + c]} vs {y4[i]}");
-        }
-        // Kernel transform, taps at a Keras-like stride; ½ is exact, so only the sums round: ≤ 1e-7 for g in [-0.5, 0.5).
-        int tapStride = 3 * count + 5;
-        float[] kernel = TestData.Uniform(9 * tapStride, 41).Select(x => x - 0.5f).ToArray();
-        float[] u = new float[16 * (count + 3)];
-        fixed (float* k = kernel) fixed (float* up = u)
-            WinogradTransforms2x2.Kernel<TS, TV>(k, tapStride, up, count + 3, scratch);
-        Span<float> g = stackalloc float[9], uExpected = stackalloc float[16];
-        double worst = 0;
-        for (int c = 0; c < count; c++)
-        {
-            for (int tap = 0; tap < 9; tap++) g[tap] = kernel[tap * tapStride + c];
-            Conv3x3WinogradScalar.KernelTransform(f2, g, uExpected);
-            for (int e = 0; e < 16; e++) worst = Math.Max(worst, Math.Abs(u[e * (count + 3) + c] / WinogradTransforms2x2.KernelScale - uExpected[e]));
-        }
-        Assert.True(worst <= 1e-6, $"kernel transform: worst |error| {worst:E2}");
     }
 
     [SkippableTheory]

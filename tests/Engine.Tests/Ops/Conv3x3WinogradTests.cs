@@ -102,58 +102,62 @@ public class Conv3x3WinogradTests
     [SkippableTheory]
     [InlineData(Variant.Vector512)]
     [InlineData(Variant.Vector256)]
-    public unsafe void InputAndOutputTransforms_MatchTheScalarOracle(Variant variant)
+    public void InputAndOutputTransforms_MatchTheScalarOracle(Variant variant)
     {
         SkipUnlessAccelerated(variant);
-        if (variant == Variant.Vector512) CheckTransforms<SimdFloat512, Vector512<float>>();
-        else CheckTransforms<SimdFloat256, Vector256<float>>();
+        // The F(4×4) transforms scale values by up to 25 (Bᵀ twice) and 100 (Aᵀ twice): float rounding scaled alike.
+        if (variant == Variant.Vector512) CheckTransforms<SimdFloat512, Vector512<float>, WinogradF4x4>(1e-5 * 25, 1e-5 * 100);
+        else CheckTransforms<SimdFloat256, Vector256<float>, WinogradF4x4>(1e-5 * 25, 1e-5 * 100);
     }
 
-    private static unsafe void CheckTransforms<TS, TV>() where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    /// <summary>
+    /// One algorithm's SIMD input and output transforms against the scalar oracle's matrices, over every count of valid
+    /// columns (patches cut at the right edge) and a patch row taken from the shared zero row (below the image).
+    /// </summary>
+    internal static unsafe void CheckTransforms<TS, TV, TW>(double inputTolerance, double outputTolerance)
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TW : struct, IWinogradTile
     {
-        int count = TS.Count;
-        float** rows = stackalloc float*[6];
+        int count = TS.Count, n = TW.InTile, m = TW.OutTile, elements = TW.Elements;
+        float** rows = stackalloc float*[n];
         TV* scratch = stackalloc TV[36];
-        Span<float> d = stackalloc float[36], expected = stackalloc float[36];
-        for (int validCols = 1; validCols <= 6; validCols++)
-        for (int zeroRow = -1; zeroRow < 6; zeroRow++)
+        Span<float> d = stackalloc float[elements], expected = stackalloc float[elements];
+        for (int validCols = 1; validCols <= n; validCols++)
+        for (int zeroRow = -1; zeroRow < n; zeroRow++)
         {
-            // A 6×6 patch of `count` channels, pixels `count` apart; one row may be the shared zero row.
-            float[] patch = TestData.Uniform(36 * count, validCols * 10 + zeroRow + 1);
-            float[] zeros = new float[6 * count];
-            float[] v = new float[36 * count]; // (36, count)
+            // An n×n patch of `count` channels, pixels `count` apart; one row may be the shared zero row.
+            float[] patch = TestData.Uniform(elements * count, validCols * 10 + zeroRow + 1);
+            float[] zeros = new float[n * count];
+            float[] v = new float[elements * count]; // (E, count)
             fixed (float* p = patch) fixed (float* z = zeros) fixed (float* vp = v)
             {
-                for (int r = 0; r < 6; r++) rows[r] = r == zeroRow ? z : p + r * 6 * count;
-                WinogradTransforms.Input<TS, TV>(rows, count, validCols, 0, vp, count, scratch);
+                for (int r = 0; r < n; r++) rows[r] = r == zeroRow ? z : p + r * n * count;
+                TW.Input<TS, TV>(rows, count, validCols, 0, vp, count, scratch);
             }
             for (int c = 0; c < count; c++)
             {
-                for (int r = 0; r < 6; r++)
-                for (int col = 0; col < 6; col++)
-                    d[r * 6 + col] = r == zeroRow || col >= validCols ? 0 : patch[(r * 6 + col) * count + c];
-                Conv3x3WinogradScalar.InputTransform(d, expected);
-                for (int e = 0; e < 36; e++)
-                    Assert.True(Math.Abs(v[e * count + c] - expected[e]) <= 1e-5 * 25, $"input transform e={e} c={c} cols={validCols} zeroRow={zeroRow}: {v[e * count + c]} vs {expected[e]}");
+                for (int r = 0; r < n; r++)
+                for (int col = 0; col < n; col++)
+                    d[r * n + col] = r == zeroRow || col >= validCols ? 0 : patch[(r * n + col) * count + c];
+                Conv3x3WinogradScalar.InputTransform(TW.Matrices, d, expected);
+                for (int e = 0; e < elements; e++)
+                    Assert.True(Math.Abs(v[e * count + c] - expected[e]) <= inputTolerance, $"{typeof(TW).Name} input transform e={e} c={c} cols={validCols} zeroRow={zeroRow}: {v[e * count + c]} vs {expected[e]}");
             }
         }
+        float[] mv = TestData.Uniform(elements * count, 77); // (E, count)
+        float[] y = new float[m * m * count];
+        fixed (float* mp = mv) fixed (float* yp = y)
         {
-            float[] m = TestData.Uniform(36 * count, 77); // (36, count)
-            float[] y = new float[16 * count];
-            fixed (float* mp = m) fixed (float* yp = y)
-            {
-                TV* yv = stackalloc TV[16];
-                WinogradTransforms.Output<TS, TV>(mp, count, yv, scratch);
-                for (int i = 0; i < 16; i++) TS.Store(yv[i], yp + i * count);
-            }
-            Span<float> mc = stackalloc float[36], y16 = stackalloc float[16];
-            for (int c = 0; c < count; c++)
-            {
-                for (int e = 0; e < 36; e++) mc[e] = m[e * count + c];
-                Conv3x3WinogradScalar.OutputTransform(mc, y16);
-                for (int i = 0; i < 16; i++)
-                    Assert.True(Math.Abs(y[i * count + c] - y16[i]) <= 1e-5 * 100, $"output transform {i} c={c}: {y[i * count + c]} vs {y16[i]}");
-            }
+            TV* yv = stackalloc TV[16];
+            TW.Output<TS, TV>(mp, count, yv, scratch);
+            for (int i = 0; i < m * m; i++) TS.Store(yv[i], yp + i * count);
+        }
+        Span<float> mc = stackalloc float[elements], ys = stackalloc float[m * m];
+        for (int c = 0; c < count; c++)
+        {
+            for (int e = 0; e < elements; e++) mc[e] = mv[e * count + c];
+            Conv3x3WinogradScalar.OutputTransform(TW.Matrices, mc, ys);
+            for (int i = 0; i < m * m; i++)
+                Assert.True(Math.Abs(y[i * count + c] - ys[i]) <= outputTolerance, $"{typeof(TW).Name} output transform {i} c={c}: {y[i * count + c]} vs {ys[i]}");
         }
     }
 
@@ -165,30 +169,31 @@ public class Conv3x3WinogradTests
     [SkippableTheory]
     [InlineData(Variant.Vector512)]
     [InlineData(Variant.Vector256)]
-    public unsafe void KernelTransform_MatchesTheScalarOracle(Variant variant)
+    public void KernelTransform_MatchesTheScalarOracle(Variant variant)
     {
         SkipUnlessAccelerated(variant);
-        if (variant == Variant.Vector512) CheckKernelTransform<SimdFloat512, Vector512<float>>();
-        else CheckKernelTransform<SimdFloat256, Vector256<float>>();
+        if (variant == Variant.Vector512) CheckKernelTransform<SimdFloat512, Vector512<float>, WinogradF4x4>();
+        else CheckKernelTransform<SimdFloat256, Vector256<float>, WinogradF4x4>();
     }
 
-    private static unsafe void CheckKernelTransform<TS, TV>() where TS : struct, ISimdFloat<TV> where TV : unmanaged
+    internal static unsafe void CheckKernelTransform<TS, TV, TW>()
+        where TS : struct, ISimdFloat<TV> where TV : unmanaged where TW : struct, IWinogradTile
     {
-        int count = TS.Count, tapStride = 3 * count + 5; // taps not adjacent, as in (3, 3, Cin, Cout)
+        int count = TS.Count, tapStride = 3 * count + 5, elements = TW.Elements; // taps not adjacent, as in (3, 3, Cin, Cout)
         float[] kernel = TestData.Uniform(9 * tapStride, 41).Select(x => x - 0.5f).ToArray();
-        float[] u = new float[36 * (count + 3)]; // (36, ·), element stride count + 3
+        float[] u = new float[elements * (count + 3)]; // (E, ·), element stride count + 3
         TV* scratch = stackalloc TV[18];
         fixed (float* k = kernel) fixed (float* up = u)
-            WinogradTransforms.Kernel<TS, TV>(k, tapStride, up, count + 3, scratch);
-        Span<float> g = stackalloc float[9], expected = stackalloc float[36];
+            TW.Kernel<TS, TV>(k, tapStride, up, count + 3, scratch);
+        Span<float> g = stackalloc float[9], expected = stackalloc float[elements];
         double worst = 0;
         for (int c = 0; c < count; c++)
         {
             for (int tap = 0; tap < 9; tap++) g[tap] = kernel[tap * tapStride + c];
-            Conv3x3WinogradScalar.KernelTransform(g, expected);
-            for (int e = 0; e < 36; e++) worst = Math.Max(worst, Math.Abs(u[e * (count + 3) + c] / WinogradTransforms.KernelScale - expected[e]));
+            Conv3x3WinogradScalar.KernelTransform(TW.Matrices, g, expected);
+            for (int e = 0; e < elements; e++) worst = Math.Max(worst, Math.Abs(u[e * (count + 3) + c] / TW.KernelScale - expected[e]));
         }
-        Assert.True(worst <= 1e-6, $"kernel transform: worst |error| {worst:E2}");
+        Assert.True(worst <= 1e-6, $"{typeof(TW).Name} kernel transform: worst |error| {worst:E2}");
     }
 
     /// <summary>
