@@ -57,6 +57,13 @@ public static class Conv2dGeneral
         long bySpread = Math.Max(1, tilesTotal / (8L * workers));
         int tilesPerJob = (int)Math.Min(byCache, workers == 1 ? tilesTotal : bySpread);
         long jobs = (tilesTotal + tilesPerJob - 1) / tilesPerJob;
+        if (workers > 1 && jobs > 1 && jobs % workers != 0)
+        {
+            // A whole number of equal jobs per worker (17 jobs on 2 cores leave one core idle for the last one).
+            jobs += workers - jobs % workers;
+            tilesPerJob = (int)((tilesTotal + jobs - 1) / jobs);
+            jobs = (tilesTotal + tilesPerJob - 1) / tilesPerJob;
+        }
         bool direct = window is { KernelH: 1, KernelW: 1, StrideH: 1, StrideW: 1, PadTop: 0, PadBottom: 0, PadLeft: 0, PadRight: 0 };
 
         fixed (float* inp = input) fixed (float* outp = output)
