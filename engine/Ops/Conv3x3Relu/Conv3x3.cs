@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace CnnEngine.Ops;
@@ -119,9 +120,11 @@ public static class Conv3x3
         // BlockMajor: tasks are (channel block, image, row band), in that order: consecutive tasks share a block's
         // weights (up to 590 KB, kept in L2 across the images of a batch). PixelMajor: tasks are (image, row band),
         // each running every block on a tile before moving on, so its output lines are written front to back.
-        // Enough row bands that every worker gets several tasks even for one image and one block.
+        // Enough row bands that every worker gets several tasks even for one image and one block; pixel-major cuts
+        // as many tasks as block-major would (smaller ones balance better when another process takes a core).
         int units = schedule == Conv3x3Schedule.BlockMajor ? images * blocks : images;
-        int bands = Math.Min(height, Math.Max(1, (4 * workers + units - 1) / units));
+        int minTasks = schedule == Conv3x3Schedule.BlockMajor ? 4 * workers : Math.Max(4 * workers, images * blocks);
+        int bands = Math.Min(height, Math.Max(1, (minTasks + units - 1) / units));
         int rowsPerBand = (height + bands - 1) / bands;
         bands = (height + rowsPerBand - 1) / rowsPerBand;
         int tasks = units * bands;
@@ -164,6 +167,8 @@ public static class Conv3x3
                 relu, images, bands, rowsPerBand, schedule) { }
     }
 
+    // Optimized at first call: a CLI run does one forward, too few calls for tiered compilation to leave its first tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunTask<TKernel>(in Job job, int task)
         where TKernel : IConv3x3Microkernel
     {
@@ -184,6 +189,7 @@ public static class Conv3x3
     /// <summary>One output row of one 32-channel block.</summary>
     /// <param name="inRow">Padded row y (image row y − 1), pixels Cin apart.</param>
     /// <param name="outRow">Output row y, pixels Cout apart.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RowOfBlock<TKernel>(float* inRow, nint paddedRowStride, int width, PackedConv3x3 conv, int block, float* outRow,
         bool relu, float* scratch) where TKernel : IConv3x3Microkernel
     {
@@ -210,6 +216,7 @@ public static class Conv3x3
     }
 
     /// <summary>One output row, all blocks, tile by tile: the tile's input (3 rows × 16 pixels) is reused by every block from L1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PixelMajorRow<TKernel>(float* inRow, nint paddedRowStride, int width, PackedConv3x3 conv, float* outRow,
         bool relu, float* scratch) where TKernel : IConv3x3Microkernel
     {
