@@ -57,18 +57,13 @@ public static class Conv2dGeneral
         long bySpread = Math.Max(1, tilesTotal / (8L * workers));
         int tilesPerJob = (int)Math.Min(byCache, workers == 1 ? tilesTotal : bySpread);
         long jobs = (tilesTotal + tilesPerJob - 1) / tilesPerJob;
-        if (workers > 1 && jobs > 1 && jobs % workers != 0)
-        {
-            // A whole number of equal jobs per worker (17 jobs on 2 cores leave one core idle for the last one).
-            jobs += workers - jobs % workers;
-            tilesPerJob = (int)((tilesTotal + jobs - 1) / jobs);
-            jobs = (tilesTotal + tilesPerJob - 1) / tilesPerJob;
-        }
+        // A whole number of jobs per worker, tiles shared out evenly (17 jobs on 2 cores leave one core idle for the last).
+        if (workers > 1 && jobs > 1) jobs = Math.Min(tilesTotal, (jobs + workers - 1) / workers * workers);
         bool direct = window is { KernelH: 1, KernelW: 1, StrideH: 1, StrideW: 1, PadTop: 0, PadBottom: 0, PadLeft: 0, PadRight: 0 };
 
         fixed (float* inp = input) fixed (float* outp = output)
         {
-            var job = new Job((nint)inp, (nint)outp, images, height, width, inChannels, window, oh, ow, depth, pixels, tilesPerJob, direct, weights);
+            var job = new Job((nint)inp, (nint)outp, images, height, width, inChannels, window, oh, ow, depth, pixels, tilesTotal, jobs, direct, weights);
             if (workers == 1 || jobs == 1) for (long j = 0; j < jobs; j++) RunJob<TKernel>(job, j);
             else Parallel.For(0, jobs, new ParallelOptions { MaxDegreeOfParallelism = workers }, j => RunJob<TKernel>(job, j));
         }
@@ -77,7 +72,7 @@ public static class Conv2dGeneral
 
     /// <summary>What every job reads (pointers as nint so a lambda can carry them).</summary>
     private sealed record Job(nint Input, nint Output, int Images, int Height, int Width, int InChannels, Window2D Window,
-        int OutHeight, int OutWidth, int Depth, long Pixels, int TilesPerJob, bool Direct, PackedGemmWeights Weights);
+        int OutHeight, int OutWidth, int Depth, long Pixels, long Tiles, long Jobs, bool Direct, PackedGemmWeights Weights);
 
     // Optimized at first call: a CLI run does one forward, too few for tiered compilation to leave its unoptimized first tier.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -85,8 +80,9 @@ public static class Conv2dGeneral
     {
         int rows = TKernel.TileRows, depth = job.Depth, cout = job.Weights.OutChannels, panels = job.Weights.Panels;
         const int pw = PackedGemmWeights.PanelWidth;
-        long m0 = index * job.TilesPerJob * rows;
-        int count = (int)Math.Min((long)job.TilesPerJob * rows, job.Pixels - m0); // pixels of this job
+        long t0 = index * job.Tiles / job.Jobs, t1 = (index + 1) * job.Tiles / job.Jobs; // this job's tiles
+        long m0 = t0 * rows;
+        int count = (int)Math.Min((t1 - t0) * rows, job.Pixels - m0); // pixels of this job
         int tiles = (count + rows - 1) / rows;
         float* output = (float*)job.Output;
         float* scratch = stackalloc float[8 * pw];
