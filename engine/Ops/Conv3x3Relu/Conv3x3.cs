@@ -144,12 +144,14 @@ public static class Conv3x3
     /// <summary>
     /// Block-major (VGG16's deep layers: a block's large weights stay in L2 across a batch) unless every block's weights
     /// fit in L1 together (few input channels: a first layer on RGB or grayscale, e.g. VGG16's block1_conv1, 7 KB) and
-    /// there is more than one block. Then pixel-major: each task writes whole output lines front to back, where
-    /// block-major tasks write a 128-byte stripe of every pixel of an image — on an output not 64-byte aligned (a
-    /// managed array) that is two partial lines per pixel shared with other tasks, and such layers, with little work
-    /// per output value, are bound by their output's memory traffic (measured 64×64×3→128, batch 8, 2 threads:
-    /// 1.55 → 0.94 ms; 224×224×3→64 0.98 → 0.95 ms on one thread). Streaming (non-temporal) stores through a scratch
-    /// tile were measured too and were slower than plain stores here (1.6–1.9 ms), so they are not used.
+    /// there is more than one block. Then pixel-major: each task writes whole output lines front to back. Block-major
+    /// tasks write a 128-byte stripe of every 512-byte pixel of a whole image; on an output that is not 64-byte aligned
+    /// (a managed array) every stripe ends in two partial lines that another block's task completes long after they were
+    /// evicted, so those lines are fetched and written back twice — and such layers, with little work per output value,
+    /// are bound by their output's memory traffic. Measured (engine alone, median, load 2–4 from other work):
+    /// 64×64×3→128 batch 8: 1.55 → 0.94 ms on 2 threads, 1.68 → 1.39 ms on 1; 224×224×3→64 (block1_conv1) batch 1,
+    /// 1 thread: 1.05 → 1.00 ms, batch 4: 4.75 → 4.34 ms. Streaming (non-temporal) stores of each finished tile were
+    /// tried too and were slower than plain stores here (1.6–1.9 ms against 0.9–1.4), so they are not used.
     /// </summary>
     internal static Conv3x3Schedule ChooseSchedule(PackedConv3x3 conv)
     {
