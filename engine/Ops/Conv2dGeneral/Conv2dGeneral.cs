@@ -57,11 +57,13 @@ public static class Conv2dGeneral
         long bySpread = Math.Max(1, tilesTotal / (8L * workers));
         int tilesPerJob = (int)Math.Min(byCache, workers == 1 ? tilesTotal : bySpread);
         long jobs = (tilesTotal + tilesPerJob - 1) / tilesPerJob;
+        // A whole number of jobs per worker, tiles shared out evenly (17 jobs on 2 cores leave one core idle for the last).
+        if (workers > 1 && jobs > 1) jobs = Math.Min(tilesTotal, (jobs + workers - 1) / workers * workers);
         bool direct = window is { KernelH: 1, KernelW: 1, StrideH: 1, StrideW: 1, PadTop: 0, PadBottom: 0, PadLeft: 0, PadRight: 0 };
 
         fixed (float* inp = input) fixed (float* outp = output)
         {
-            var job = new Job((nint)inp, (nint)outp, images, height, width, inChannels, window, oh, ow, depth, pixels, tilesPerJob, direct, weights);
+            var job = new Job((nint)inp, (nint)outp, images, height, width, inChannels, window, oh, ow, depth, pixels, tilesTotal, jobs, direct, weights);
             if (workers == 1 || jobs == 1) for (long j = 0; j < jobs; j++) RunJob<TKernel>(job, j);
             else Parallel.For(0, jobs, new ParallelOptions { MaxDegreeOfParallelism = workers }, j => RunJob<TKernel>(job, j));
         }
@@ -70,7 +72,7 @@ public static class Conv2dGeneral
 
     /// <summary>What every job reads (pointers as nint so a lambda can carry them).</summary>
     private sealed record Job(nint Input, nint Output, int Images, int Height, int Width, int InChannels, Window2D Window,
-        int OutHeight, int OutWidth, int Depth, long Pixels, int TilesPerJob, bool Direct, PackedGemmWeights Weights);
+        int OutHeight, int OutWidth, int Depth, long Pixels, long Tiles, long Jobs, bool Direct, PackedGemmWeights Weights);
 
     // Optimized at first call: a CLI run does one forward, too few for tiered compilation to leave its unoptimized first tier.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -78,8 +80,9 @@ public static class Conv2dGeneral
     {
         int rows = TKernel.TileRows, depth = job.Depth, cout = job.Weights.OutChannels, panels = job.Weights.Panels;
         const int pw = PackedGemmWeights.PanelWidth;
-        long m0 = index * job.TilesPerJob * rows;
-        int count = (int)Math.Min((long)job.TilesPerJob * rows, job.Pixels - m0); // pixels of this job
+        long t0 = index * job.Tiles / job.Jobs, t1 = (index + 1) * job.Tiles / job.Jobs; // this job's tiles
+        long m0 = t0 * rows;
+        int count = (int)Math.Min((t1 - t0) * rows, job.Pixels - m0); // pixels of this job
         int tiles = (count + rows - 1) / rows;
         float* output = (float*)job.Output;
         float* scratch = stackalloc float[8 * pw];
@@ -116,37 +119,98 @@ public static class Conv2dGeneral
         GC.KeepAlive(block);
     }
 
-    /// <summary>im2col for pixels m0 … m0 + count − 1 (flattened over N, OH, OW): A[i] = the window's (KH, KW, Cin) values, zeros outside the image and past the last pixel.</summary>
+    /// <summary>
+    /// im2col for pixels m0 … m0 + count − 1 (flattened over N, OH, OW): A[i] = the window's (KH, KW, Cin) values, zeros
+    /// outside the image and past the last pixel. Runs along output rows, one kernel row (ky) at a time: for the pixels
+    /// whose window lies inside the image horizontally, a window row is KW·Cin consecutive input floats, copied by
+    /// <see cref="CopyRun"/> with a move sized once per run (1- and 3-channel inputs copy only a few floats per pixel,
+    /// where a per-pixel loop's bookkeeping cost more than the GEMM: measured 2×2 valid 60×60×1→32, batch 8, one thread:
+    /// gather 0.17 ms of 0.28).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Gather(Job job, long m0, int count, int aRows, float* a)
     {
         var w = job.Window;
-        int cin = job.InChannels, height = job.Height, width = job.Width, depth = job.Depth;
+        int cin = job.InChannels, height = job.Height, width = job.Width, depth = job.Depth, ow = job.OutWidth;
         int rowCopy = w.KernelW * cin;
-        long perImage = (long)job.OutHeight * job.OutWidth;
-        int n = (int)(m0 / perImage), rest = (int)(m0 % perImage), oy = rest / job.OutWidth, ox = rest % job.OutWidth - 1;
-        for (int i = 0; i < aRows; i++)
+        long perImage = (long)job.OutHeight * ow;
+        int n = (int)(m0 / perImage), rest = (int)(m0 % perImage), oy = rest / ow, ox = rest % ow;
+        // Output columns whose window row lies inside the image: ox·sw − padLeft ≥ 0 and ox·sw − padLeft + KW ≤ W.
+        int insideLo = Math.Min(ow, (w.PadLeft + w.StrideW - 1) / w.StrideW);
+        int insideHi = width + w.PadLeft - w.KernelW < 0 ? 0 : Math.Min(ow, (width + w.PadLeft - w.KernelW) / w.StrideW + 1);
+        for (int i = 0; i < count;)
         {
-            float* dst = a + (nint)i * depth;
-            if (i >= count) { new Span<float>(dst, depth).Clear(); continue; }
-            if (++ox == job.OutWidth) { ox = 0; if (++oy == job.OutHeight) { oy = 0; n++; } } // next pixel, no divisions
+            int run = Math.Min(count - i, ow - ox); // pixels i … i + run − 1 lie on output row oy of image n
             float* image = (float*)job.Input + (nint)n * height * width * cin;
-            int x0 = ox * w.StrideW - w.PadLeft;
-            bool inside = x0 >= 0 && x0 + w.KernelW <= width;
+            int lo = Math.Clamp(insideLo - ox, 0, run), hi = Math.Clamp(insideHi - ox, lo, run);
             for (int ky = 0; ky < w.KernelH; ky++)
             {
                 int y = oy * w.StrideH - w.PadTop + ky;
-                float* d = dst + (nint)ky * rowCopy;
-                if (y < 0 || y >= height) { Clear(d, rowCopy); continue; }
-                float* src = image + ((nint)y * width + x0) * cin;
-                if (inside) { Copy(src, d, rowCopy); continue; }
-                for (int kx = 0; kx < w.KernelW; kx++)
+                float* d = a + (nint)i * depth + (nint)ky * rowCopy; // A row i, window row ky
+                if (y < 0 || y >= height)
                 {
-                    int x = x0 + kx;
-                    if (x < 0 || x >= width) Clear(d + (nint)kx * cin, cin);
-                    else Copy(src + (nint)kx * cin, d + (nint)kx * cin, cin);
+                    for (int j = 0; j < run; j++) Clear(d + (nint)j * depth, rowCopy);
+                    continue;
                 }
+                float* srcRow = image + (nint)y * width * cin;
+                for (int j = 0; j < run; j++)
+                {
+                    if (j == lo && hi > lo) { j = hi - 1; continue; } // the inside pixels go in one run below
+                    int x0 = (ox + j) * w.StrideW - w.PadLeft;
+                    float* dj = d + (nint)j * depth;
+                    for (int kx = 0; kx < w.KernelW; kx++)
+                    {
+                        int x = x0 + kx;
+                        if (x < 0 || x >= width) Clear(dj + (nint)kx * cin, cin);
+                        else Copy(srcRow + (nint)x * cin, dj + (nint)kx * cin, cin);
+                    }
+                }
+                if (hi > lo)
+                    CopyRun(srcRow + ((nint)(ox + lo) * w.StrideW - w.PadLeft) * cin, (nint)w.StrideW * cin, d + (nint)lo * depth, depth, hi - lo, rowCopy);
             }
+            i += run;
+            ox += run;
+            if (ox == ow) { ox = 0; if (++oy == job.OutHeight) { oy = 0; n++; } }
+        }
+        for (int i = count; i < aRows; i++) Clear(a + (nint)i * depth, depth);
+    }
+
+    /// <summary>
+    /// <paramref name="pixels"/> copies of <paramref name="length"/> floats, sources <paramref name="srcStep"/> and
+    /// destinations <paramref name="dstStep"/> floats apart: the move is chosen once for the run (one 8-byte move for a
+    /// 2×2 window row on one channel, two overlapping vector moves up to 16 floats), not per pixel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyRun(float* src, nint srcStep, float* dst, nint dstStep, int pixels, int length)
+    {
+        switch (length)
+        {
+            case 1:
+                for (int j = 0; j < pixels; j++, src += srcStep, dst += dstStep) *dst = *src;
+                break;
+            case 2:
+                for (int j = 0; j < pixels; j++, src += srcStep, dst += dstStep) *(ulong*)dst = *(ulong*)src;
+                break;
+            case 3:
+                for (int j = 0; j < pixels; j++, src += srcStep, dst += dstStep) { *(ulong*)dst = *(ulong*)src; dst[2] = src[2]; }
+                break;
+            case < 8 and >= 4:
+                for (int j = 0; j < pixels; j++, src += srcStep, dst += dstStep)
+                {
+                    Vector128<float> head = Vector128.Load(src), tail = Vector128.Load(src + length - 4);
+                    head.Store(dst); tail.Store(dst + length - 4);
+                }
+                break;
+            case <= 16 and >= 8:
+                for (int j = 0; j < pixels; j++, src += srcStep, dst += dstStep)
+                {
+                    Vector256<float> head = Vector256.Load(src), tail = Vector256.Load(src + length - 8);
+                    head.Store(dst); tail.Store(dst + length - 8);
+                }
+                break;
+            default:
+                for (int j = 0; j < pixels; j++, src += srcStep, dst += dstStep) Copy(src, dst, length);
+                break;
         }
     }
 

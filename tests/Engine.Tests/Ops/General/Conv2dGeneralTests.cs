@@ -77,6 +77,35 @@ public class Conv2dGeneralTests
         Check(variant, 1, 16, 15, 7, 65, 4, 3, 3, 2, true, true, 705);     // asymmetric 'same' padding, strides 3×2
     }
 
+    /// <summary>
+    /// The im2col gather copies a window row (KW·Cin floats) with a move chosen by its length: every length 1…20 and
+    /// some longer ones, with strides 1…3, 'same' borders on both sides, rows that end mid-tile, over two images.
+    /// </summary>
+    [Theory]
+    [InlineData(Variant.Driver)]
+    [InlineData(Variant.Vector256)]
+    public void EveryWindowRowLength(Variant variant)
+    {
+        int seed = 800;
+        foreach (int kw in new[] { 1, 2, 3, 5 })
+        for (int cin = 1; cin <= 17; cin += kw == 1 ? 1 : 2)
+        {
+            int stride = 1 + seed % 3;
+            Check(variant, 2, 7 + seed % 4, 9 + seed % 6, cin, 1 + seed * 11 % 40, 1 + seed % 3, kw, stride, stride, seed % 2 == 0, true, seed++);
+        }
+    }
+
+    /// <summary>'same' windows wider and taller than the image: no output pixel has its window inside the image.</summary>
+    [Theory]
+    [InlineData(Variant.Driver)]
+    [InlineData(Variant.Vector512)]
+    public void WindowLargerThanTheImage(Variant variant)
+    {
+        Check(variant, 2, 3, 4, 3, 9, 7, 7, 1, 1, true, true, 850);
+        Check(variant, 3, 2, 1, 1, 33, 5, 6, 2, 1, true, false, 851);
+        Check(variant, 1, 5, 2, 2, 7, 3, 5, 1, 2, true, true, 852);
+    }
+
     [Fact]
     public void BatchOfThreeMatchesThreeSingles() => Check(Variant.Driver, 3, 17, 11, 5, 33, 5, 5, 2, 2, true, true, 900);
 
