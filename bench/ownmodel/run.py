@@ -7,9 +7,11 @@ Reported: median ms of each over all rounds, and the median over rounds of engin
     run.py --build DIR [--rounds 5] [--k 5] [--threads 2] [--batches 1,8]
 Prints a markdown table and, last, one JSON line.
 """
-import argparse, json, os, statistics, subprocess, time
+import argparse, json, os, sys, statistics, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from worker import Worker  # noqa: E402  (bench/worker.py)
 
 # (name, H, W, Cin, Cout, KH, KW, stride, padding): the layer shapes of small Keras CNNs the issue names.
 SHAPES = [
@@ -28,27 +30,6 @@ SHAPES = [
     ("1×1, 30×30×64→32", 30, 30, 64, 32, 1, 1, 1, "valid"),
     ("1×1, 15×15×128→128", 15, 15, 128, 128, 1, 1, 1, "valid"),
 ]
-
-
-class Worker:
-    def __init__(self, name, argv):
-        self.name = name
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-
-    def ask(self, line):
-        self.p.stdin.write(line + "\n")
-        self.p.stdin.flush()
-        answer = self.p.stdout.readline()
-        if not answer:
-            raise SystemExit(f"{self.name} worker died on '{line}'")
-        return answer.strip()
-
-    def close(self):
-        try:
-            self.p.stdin.write("quit\n"); self.p.stdin.flush()
-        except BrokenPipeError:
-            pass
-        self.p.wait(timeout=60)
 
 
 def out_size(n, k, s, padding):

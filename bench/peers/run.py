@@ -10,31 +10,12 @@ what stays meaningful on a loaded machine.
     run.py --weights W.h5 --onnx DIR --build DIR [--rounds 7] [--k 3] [--threads 2] [--cases notop:1,notop:8,full:1]
 Prints a markdown table and, last, one JSON line.
 """
-import argparse, json, os, statistics, subprocess, sys, time
+import argparse, json, os, statistics, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from worker import Worker  # noqa: E402  (bench/worker.py)
 CONV_GFLOP = 30.69  # VGG16 conv stack at 224², 2 FLOP per multiply-add
-
-
-class Worker:
-    def __init__(self, name, argv):
-        self.name = name
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-
-    def ask(self, line):
-        self.p.stdin.write(line + "\n")
-        self.p.stdin.flush()
-        answer = self.p.stdout.readline()
-        if not answer:
-            raise SystemExit(f"{self.name} worker died on '{line}'")
-        return answer.strip()
-
-    def close(self):
-        try:
-            self.p.stdin.write("quit\n"); self.p.stdin.flush()
-        except BrokenPipeError:
-            pass
-        self.p.wait(timeout=60)
 
 
 def main():
