@@ -161,6 +161,8 @@ public sealed class CpuBackend : IForwardBackend
                         : Activations.Dense(new float[n * oh * ow * c], oh, ow, c);
                     if (nextIsSpatial) ZeroBorders(output, n);
                     int[] switches = wanted ? new int[n * oh * ow * c] : _switchScratch; // (N, H/2, W/2, C)
+                    if (switches.Length < (long)n * oh * ow * c) // written through a raw pointer: PlanScratch sized it
+                        throw new InvalidOperationException($"switch scratch of {switches.Length} ints is too small for {layer.Name}: PlanScratch and the forward disagree");
                     fixed (float* src = current.Array) fixed (float* dst = output.Array) fixed (int* sw = switches)
                         MaxPool2x2.RunStrided(src + current.Offset, current.ImageStride, current.RowStride, n, current.Height, current.Width, c,
                             dst + output.Offset, output.ImageStride, output.RowStride, sw, _threads);
