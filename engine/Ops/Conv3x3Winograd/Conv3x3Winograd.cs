@@ -11,7 +11,7 @@ namespace CnnEngine.Ops;
 /// <b>F(2×2, 3×3)</b> (16 multiplies per 2×2 tile instead of 36) when the weights say so (<see cref="PackedWinograd3x3.Tile"/>):
 /// below, read 4×4 / 6×6 / 36 as m×m / (m+2)×(m+2) / (m+2)² (<see cref="IWinogradTile"/>).
 ///
-/// Work is cut into tasks = (group of up to 64 tiles, group of 32-channel output blocks). A task:
+/// Work is cut into tasks = (group of up to 64 tiles — 196 for F(2×2) —, group of 32-channel output blocks). A task:
 ///   1. input transform: its tiles' 6×6 patches → V (36, tiles, Cin) in a per-task scratch (vectorized over Cin);
 ///   2. per output block: for each of the 36 elements, M[ξ] (tiles × 32) = V[ξ] (tiles × Cin) · U[ξ] (Cin × 32) with
 ///      the register-blocked <see cref="WinogradGemm"/> (U[ξ]'s slice is reused by every row block of the group; two
