@@ -8,9 +8,10 @@ namespace CnnEngine.Bench.Peers;
 /// <summary>
 /// peers-bench features [--images DIR] [--copies 4] [--rounds 3]: the whole `features` pipeline (decode + resize +
 /// forward + top-9 bookkeeping for block4_conv3 and block5_conv3 + checkpoint per batch) over a dataset of the shared
-/// photos linked --copies times, images/s. Alternates, in each round, the engine as it was before issue 12 (direct
-/// convolution everywhere, one image decoded at a time between forwards) with the current one (Winograd, the next
-/// batch decoded in parallel while this one runs) at batch 4 and 8.
+/// photos copied --copies times, images/s. Alternates, in each round, the pipeline as it was before issue 12 (direct
+/// convolution everywhere, the scan loop of <see cref="LegacyFeatureScan"/>: one image decoded at a time between
+/// forwards, fresh arrays, a checkpoint per batch) with the current <see cref="FeatureScan"/> (Winograd, the next batch
+/// decoded in parallel while this one runs, reused buffers, a checkpoint every 5 s) at batch 4, 8 and 16.
 /// </summary>
 internal static class FeaturesThroughput
 {
@@ -32,12 +33,14 @@ internal static class FeaturesThroughput
             using var weights = Vgg16Weights.Random(16);
             using var before = new CpuBackend(weights, 0, ConvPolicy.DirectOnly);
             using var after = new CpuBackend(weights, 0, ConvPolicy.Auto);
-            var configs = new (string Name, CpuBackend Backend, int Batch, bool Overlap)[]
+            var configs = new (string Name, CpuBackend Backend, int Batch, bool Legacy)[]
             {
-                ("before: direct conv, sequential decode, batch 8", before, 8, false),
-                ("now: Winograd, overlapped parallel decode, batch 4", after, 4, true),
-                ("now: Winograd, overlapped parallel decode, batch 8", after, 8, true),
+                ("before: direct conv, the pre-issue-12 scan loop, batch 8", before, 8, true),
+                ("now: Winograd, overlapped parallel decode, reused buffers, batch 4", after, 4, false),
+                ("now: Winograd, overlapped parallel decode, reused buffers, batch 8", after, 8, false),
+                ("now: Winograd, overlapped parallel decode, reused buffers, batch 16", after, 16, false),
             };
+            var names = FeatureScan.ListImages(dataset);
             var results = configs.ToDictionary(c => c.Name, _ => new List<double>());
             string[] layers = { "block4_conv3", "block5_conv3" };
             for (int r = 0; r < rounds; r++)
@@ -45,10 +48,12 @@ internal static class FeaturesThroughput
             {
                 string ckpt = Path.Combine(work, "f.json");
                 var clock = Stopwatch.StartNew();
-                var state = FeatureScan.Run(c.Backend, dataset, layers, 9, ShardSpec.All, c.Batch, ckpt, _ => { }, overlapDecode: c.Overlap);
+                int processed = c.Legacy
+                    ? LegacyFeatureScan.Run(c.Backend, names, dataset, layers, 9, c.Batch, ckpt)
+                    : FeatureScan.Run(c.Backend, dataset, layers, 9, ShardSpec.All, c.Batch, ckpt, _ => { }).Processed;
                 double seconds = clock.Elapsed.TotalSeconds;
                 File.Delete(ckpt);
-                if (state.Processed != count) throw new InvalidOperationException($"processed {state.Processed} of {count}");
+                if (processed != count) throw new InvalidOperationException($"processed {processed} of {count}");
                 results[c.Name].Add(count / seconds);
             }
             Console.WriteLine($"features over {count} images ({copies} × the {sources.Count} shared photos), {rounds} alternating rounds, images/s:");

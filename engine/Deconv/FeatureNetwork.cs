@@ -17,8 +17,14 @@ public interface IFeatureNetwork
     /// <summary>Channels of a feature-map layer; a <see cref="DeconvException"/> naming the valid layers otherwise.</summary>
     int Channels(string layer);
 
-    /// <summary>One image file as the network is fed, (1, H, W, C); <see cref="ImageException"/> or <see cref="IOException"/> when unreadable.</summary>
-    Tensor Load(string path);
+    /// <summary>(H, W, C) of one input image.</summary>
+    (int Height, int Width, int Channels) InputShape { get; }
+
+    /// <summary>
+    /// One image file as the network is fed, written into <paramref name="destination"/> (H, W, C);
+    /// <see cref="ImageException"/> or <see cref="IOException"/> when unreadable.
+    /// </summary>
+    void Load(string path, Span<float> destination);
 
     /// <summary>Runs a batch (N, H, W, C), the tap receiving the layers it wants.</summary>
     void Forward(Tensor batch, ILayerTap tap);
@@ -29,7 +35,8 @@ public sealed class Vgg16FeatureNetwork(IForwardBackend backend) : IFeatureNetwo
 {
     public WeightsIdentity Identity => WeightsIdentity.Of(backend.Weights);
     public int Channels(string layer) => ConvLayers.Find(layer).OutChannels;
-    public Tensor Load(string path) => ImagePipeline.LoadForNetwork(path, ImageSize.Vgg16Top).Input;
+    public (int Height, int Width, int Channels) InputShape => (Vgg16Architecture.TopInputSize, Vgg16Architecture.TopInputSize, 3);
+    public void Load(string path, Span<float> destination) => ImagePipeline.LoadInto(path, ImageSize.Vgg16Top, ResizeMode.Nearest, destination);
     public void Forward(Tensor batch, ILayerTap tap) => backend.Forward(batch, tap);
 }
 
@@ -39,10 +46,12 @@ public sealed class CnnFeatureNetwork(ICnnBackend backend, ResizeMode resize, In
     public WeightsIdentity Identity => CnnModelIdentity.Of(backend.Model);
     public int Channels(string layer) => CnnProjector.Find(backend.Model, layer).Output.Channels;
 
-    public Tensor Load(string path)
+    public (int Height, int Width, int Channels) InputShape => (backend.Model.Input.Height, backend.Model.Input.Width, backend.Model.Input.Channels);
+
+    public void Load(string path, Span<float> destination)
     {
         var input = backend.Model.Input;
-        return ModelInput.Prepare(ImageLoader.Load(path), input.Height, input.Width, input.Channels, resize, preprocess).Input;
+        ModelInput.Prepare(ImageLoader.Load(path), input.Height, input.Width, input.Channels, resize, preprocess).Input.Data.CopyTo(destination);
     }
 
     public void Forward(Tensor batch, ILayerTap tap) => backend.Forward(batch, tap);

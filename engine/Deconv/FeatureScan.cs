@@ -171,16 +171,16 @@ public static class FeatureScan
     /// Runs (or resumes, when <paramref name="checkpointPath"/> holds a checkpoint of the same settings) the scan.
     /// </summary>
     /// <param name="stopAfter">Stop (checkpoint written, not complete) after this many batches: for tests of resumption.</param>
-    /// <param name="overlapDecode">Decode the next batch while this one runs (false: one batch at a time, one image at a time, as before; for the benchmark).</param>
+    /// <param name="checkpointInterval">Most time between two checkpoints (default 5 s; the last batch and a stop are always saved): an interrupted run redoes at most that much. Zero saves after every batch, as before.</param>
     public static FeatureScanState Run(IForwardBackend backend, string dataset, IReadOnlyList<string> layers, int k, ShardSpec shard,
         int batch, string checkpointPath, Action<string> warn, Action<int, int>? progress = null, int stopAfter = int.MaxValue,
-        bool overlapDecode = true) =>
-        Run(new Vgg16FeatureNetwork(backend), dataset, layers, k, shard, batch, checkpointPath, warn, progress, stopAfter, overlapDecode);
+        TimeSpan? checkpointInterval = null) =>
+        Run(new Vgg16FeatureNetwork(backend), dataset, layers, k, shard, batch, checkpointPath, warn, progress, stopAfter, checkpointInterval);
 
     /// <summary>The same scan on any network (<see cref="CnnFeatureNetwork"/>: a user's CNN).</summary>
     public static FeatureScanState Run(IFeatureNetwork network, string dataset, IReadOnlyList<string> layers, int k, ShardSpec shard,
         int batch, string checkpointPath, Action<string> warn, Action<int, int>? progress = null, int stopAfter = int.MaxValue,
-        bool overlapDecode = true)
+        TimeSpan? checkpointInterval = null)
     {
         if (layers.Count == 0) throw new DeconvException("--layers is empty");
         var specs = layers.Select(l => (Name: l, OutChannels: network.Channels(l))).ToArray();
@@ -218,14 +218,23 @@ public static class FeatureScan
         }
 
         // Pipeline: while batch k runs forward (both cores) and updates the top-K, batch k + 1 is decoded and resized on
-        // the thread pool (its images in parallel), so the cores never wait for the decoder. Skipped images and the
-        // checkpoint are still handled in order, batch by batch, exactly as the sequential loop did.
-        int batches = 0;
-        Task<LoadedBatch>? pending = state.Next < images.Count && stopAfter > 0 ? StartLoad(network, dataset, images, state.Next, batch, overlapDecode) : null;
+        // the thread pool (its images in parallel), so the cores never wait for the decoder. Skipped images are still
+        // handled in order, batch by batch, exactly as the sequential loop did.
+        // Memory is reused batch after batch — two input buffers (one decoding, one running), the tap's lent arrays for
+        // the scanned layers — because a fresh array pays a page fault per page on first write (ILayerBufferLender).
+        var (ih, iw, ic) = network.InputShape;
+        int perImage = checked(ih * iw * ic);
+        var inputs = new[] { new float[checked(batch * perImage)], Array.Empty<float>() }; // (batch, H, W, C) each; the second made on first use
+        var tap = new ScanTap(layers);
+        TimeSpan interval = checkpointInterval ?? TimeSpan.FromSeconds(5);
+        long lastSave = System.Diagnostics.Stopwatch.GetTimestamp();
+        int batches = 0, side = 0;
+        Task<LoadedBatch>? pending = state.Next < images.Count && stopAfter > 0 ? StartLoad(network, dataset, images, state.Next, batch, perImage, inputs, side) : null;
         while (pending is not null)
         {
             var loaded = pending.GetAwaiter().GetResult();
-            pending = loaded.Next < images.Count && batches + 1 < stopAfter ? StartLoad(network, dataset, images, loaded.Next, batch, overlapDecode) : null;
+            side = 1 - side;
+            pending = loaded.Next < images.Count && batches + 1 < stopAfter ? StartLoad(network, dataset, images, loaded.Next, batch, perImage, inputs, side) : null;
             foreach (var (name, message) in loaded.Failures)
             {
                 warn($"warning: skipping {name}: {message}");
@@ -233,8 +242,7 @@ public static class FeatureScan
             }
             if (loaded.Names.Count > 0)
             {
-                var tap = new RecordingTap(layers);
-                network.Forward(Concat(loaded.Inputs), tap);
+                network.Forward(BatchTensor(loaded, perImage, ih, iw, ic), tap);
                 foreach (var spec in specs)
                 {
                     var act = tap.Activations[spec.Name]; // (n, h, w, c)
@@ -245,8 +253,12 @@ public static class FeatureScan
             }
             state.Next = loaded.Next;
             state.Complete = state.Next >= images.Count;
-            state.Save(checkpointPath);
             batches++;
+            if (pending is null || System.Diagnostics.Stopwatch.GetElapsedTime(lastSave) >= interval)
+            {
+                state.Save(checkpointPath);
+                lastSave = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
             progress?.Invoke(state.Next, images.Count);
         }
         if (images.Count == 0 || state.Next >= images.Count) { state.Complete = true; state.Save(checkpointPath); }
@@ -277,53 +289,81 @@ public static class FeatureScan
         };
     }
 
-    /// <summary>One batch read from disk: the images that decoded (in order), the ones that did not, and where the next batch starts.</summary>
-    private sealed record LoadedBatch(List<string> Names, List<Tensor> Inputs, List<(string Name, string Message)> Failures, int Next);
+    /// <summary>One batch read from disk into <see cref="Buffer"/>: the images that decoded (in order, one per slot), the ones that did not, and where the next batch starts.</summary>
+    private sealed record LoadedBatch(float[] Buffer, List<string> Names, List<(string Name, string Message)> Failures, int Next);
 
     /// <summary>
-    /// Reads images from <paramref name="first"/> on until <paramref name="batch"/> decoded (unreadable ones are recorded
-    /// and do not count). Overlapped: on the thread pool, the batch's images decoded in parallel; otherwise inline.
+    /// Reads images from <paramref name="first"/> on into <paramref name="buffers"/>[<paramref name="side"/>] until
+    /// <paramref name="batch"/> decoded (unreadable ones are recorded and do not count), the images in parallel, on the thread pool.
     /// </summary>
-    private static Task<LoadedBatch> StartLoad(IFeatureNetwork network, string dataset, IReadOnlyList<string> images, int first, int batch, bool overlapped)
+    private static Task<LoadedBatch> StartLoad(IFeatureNetwork network, string dataset, IReadOnlyList<string> images, int first, int batch,
+        int perImage, float[][] buffers, int side)
     {
-        if (!overlapped) return Task.FromResult(LoadBatch(network, dataset, images, first, batch, parallel: false));
-        return Task.Run(() => LoadBatch(network, dataset, images, first, batch, parallel: true));
+        if (buffers[side].Length == 0) buffers[side] = new float[buffers[1 - side].Length];
+        var buffer = buffers[side];
+        return Task.Run(() => LoadBatch(network, dataset, images, first, batch, perImage, buffer));
     }
 
-    private static LoadedBatch LoadBatch(IFeatureNetwork network, string dataset, IReadOnlyList<string> images, int first, int batch, bool parallel)
+    private static LoadedBatch LoadBatch(IFeatureNetwork network, string dataset, IReadOnlyList<string> images, int first, int batch,
+        int perImage, float[] buffer)
     {
         var names = new List<string>();
-        var inputs = new List<Tensor>();
         var failures = new List<(string, string)>();
         int next = first;
-        while (next < images.Count && inputs.Count < batch)
+        while (next < images.Count && names.Count < batch)
         {
-            // Decode as many as are still missing (more only if some fail), then keep them in list order.
-            int take = Math.Min(batch - inputs.Count, images.Count - next);
-            var results = new (Tensor? Input, string? Error)[take];
+            // Decode as many as are still missing (more only if some fail) into the next free slots, then close the gaps
+            // the failures left, keeping list order.
+            int take = Math.Min(batch - names.Count, images.Count - next), filled = names.Count;
+            var errors = new string?[take];
             void Load(int i)
             {
-                try { results[i] = (network.Load(Path.Combine(dataset, images[next + i])), null); }
-                catch (Exception e) when (e is ImageException or IOException or UnauthorizedAccessException) { results[i] = (null, e.Message.Split('\n')[0]); }
+                try { network.Load(Path.Combine(dataset, images[next + i]), buffer.AsSpan((filled + i) * perImage, perImage)); }
+                catch (Exception e) when (e is ImageException or IOException or UnauthorizedAccessException) { errors[i] = e.Message.Split('\n')[0]; }
             }
-            if (parallel && take > 1) Parallel.For(0, take, Load);
-            else for (int i = 0; i < take; i++) Load(i);
+            if (take > 1) Parallel.For(0, take, Load);
+            else Load(0);
             for (int i = 0; i < take; i++)
             {
-                if (results[i].Input is { } input) { names.Add(images[next + i]); inputs.Add(input); }
-                else failures.Add((images[next + i], results[i].Error!));
+                if (errors[i] is { } error) { failures.Add((images[next + i], error)); continue; }
+                if (filled + i != names.Count)
+                    buffer.AsSpan((filled + i) * perImage, perImage).CopyTo(buffer.AsSpan(names.Count * perImage, perImage));
+                names.Add(images[next + i]);
             }
             next += take;
         }
-        return new LoadedBatch(names, inputs, failures, next);
+        return new LoadedBatch(buffer, names, failures, next);
     }
 
-    private static Tensor Concat(List<Tensor> inputs)
+    /// <summary>The decoded images as one (n, H, W, C) tensor: the buffer itself when full, a copy for a short last batch.</summary>
+    private static Tensor BatchTensor(LoadedBatch loaded, int perImage, int h, int w, int c)
     {
-        if (inputs.Count == 1) return inputs[0];
-        int per = inputs[0].Data.Length;
-        var data = new float[per * inputs.Count];
-        for (int i = 0; i < inputs.Count; i++) inputs[i].Data.CopyTo(data, i * per);
-        return new Tensor(data, inputs.Count, inputs[0].Shape[1], inputs[0].Shape[2], inputs[0].Shape[3]);
+        int n = loaded.Names.Count;
+        float[] data = n * perImage == loaded.Buffer.Length ? loaded.Buffer : loaded.Buffer.AsSpan(0, n * perImage).ToArray();
+        return new Tensor(data, n, h, w, c);
+    }
+
+    /// <summary>The scan's tap: the scanned layers only, each delivered into one lent array reused batch after batch.</summary>
+    private sealed class ScanTap(IReadOnlyList<string> layers) : ILayerBufferLender
+    {
+        private readonly Dictionary<string, float[]> _lent = new();
+        private readonly object _lock = new();
+        public Dictionary<string, Tensor> Activations { get; } = new();
+
+        public bool Wants(string layerName) => layers.Contains(layerName);
+
+        public float[] Lend(LayerSpec layer, int floats)
+        {
+            lock (_lock)
+            {
+                if (!_lent.TryGetValue(layer.Name, out var array) || array.Length != floats)
+                    _lent[layer.Name] = array = GC.AllocateUninitializedArray<float>(floats);
+                return array;
+            }
+        }
+
+        public void OnActivation(LayerSpec layer, Tensor output) { lock (_lock) Activations[layer.Name] = output; }
+
+        public void OnSwitches(LayerSpec pool, IntTensor switches) { }
     }
 }

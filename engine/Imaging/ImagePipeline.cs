@@ -24,12 +24,28 @@ public static class ImagePipeline
     /// <summary>The same for an image already in memory; <paramref name="name"/> is used in error messages.</summary>
     public static NetworkImage Prepare(RgbImage original, ImageSize? targetSize, ResizeMode resize, string name = "<image>")
     {
+        RgbImage resized = Resized(original, targetSize, resize, name);
+        return new NetworkImage(original, resized, KerasPreprocess.ToInput(resized));
+    }
+
+    /// <summary>
+    /// Only the network input of <see cref="LoadForNetwork"/>, written into <paramref name="destination"/>
+    /// (H, W, 3) of <paramref name="targetSize"/>: for a scan that fills one reused batch buffer image by image.
+    /// </summary>
+    public static void LoadInto(string path, ImageSize targetSize, ResizeMode resize, Span<float> destination)
+    {
+        if ((long)targetSize.Width * targetSize.Height * 3 != destination.Length)
+            throw new ArgumentException($"destination holds {destination.Length} floats, a {targetSize} input needs {(long)targetSize.Width * targetSize.Height * 3}", nameof(destination));
+        KerasPreprocess.Write(Resized(ImageLoader.Load(path), targetSize, resize, path), destination);
+    }
+
+    private static RgbImage Resized(RgbImage original, ImageSize? targetSize, ResizeMode resize, string name)
+    {
         ImageSize size = targetSize ?? new ImageSize(original.Width, original.Height);
         if (size.Width < ImageLimits.MinNetworkSide || size.Height < ImageLimits.MinNetworkSide)
             throw new ImageTooSmallException(name,
                 $"{(targetSize is null ? "image" : "network input")} is {size}, smaller than VGG16's minimum {ImageLimits.MinNetworkSide}x{ImageLimits.MinNetworkSide}"
                 + (targetSize is null ? " (use a larger image or a fixed input size)" : ""));
-        RgbImage resized = ImageResizer.Resize(original, size, resize);
-        return new NetworkImage(original, resized, KerasPreprocess.ToInput(resized));
+        return ImageResizer.Resize(original, size, resize);
     }
 }

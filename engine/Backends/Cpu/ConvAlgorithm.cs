@@ -54,7 +54,26 @@ public static class ConvAlgorithmChoice
     /// </summary>
     public const long MaxPackedWinogradBytes = 36L * 256 * 512 * sizeof(float);
 
-    public static ConvAlgorithm For(LayerSpec layer, ConvPolicy policy)
+    /// <summary>
+    /// From this batch on, Auto also keeps packed F(4×4, 3×3) weights for block4_conv2 and block4_conv3 (37.7 MB each,
+    /// made on the first such forward): at batch n the fused block1 pool already saves n × 9.8 MB against the
+    /// pre-Winograd engine (no second 224×224×64 buffer), which covers their 75.5 MB from n = 8 on — the peak RSS stays
+    /// under the direct engine's at the same batch — and F(4×4) there runs 0.6× F(2×2)'s time at batch 8.
+    /// block5 (14×14) keeps F(2×2): its 3 × 37.7 MB would not be covered, for a smaller gain.
+    /// </summary>
+    public const int LargeBatch = 8;
+
+    /// <summary>The algorithm for <paramref name="layer"/> at batch 1 (what the backend is built with).</summary>
+    public static ConvAlgorithm For(LayerSpec layer, ConvPolicy policy) => For(layer, policy, 1);
+
+    /// <summary>The algorithm for <paramref name="layer"/> in a forward of <paramref name="batch"/> images.</summary>
+    public static ConvAlgorithm For(LayerSpec layer, ConvPolicy policy, int batch)
+    {
+        if (policy == ConvPolicy.Auto && batch >= LargeBatch && layer.Name is "block4_conv2" or "block4_conv3") return ConvAlgorithm.Winograd;
+        return AtBatch1(layer, policy);
+    }
+
+    private static ConvAlgorithm AtBatch1(LayerSpec layer, ConvPolicy policy)
     {
         if (policy == ConvPolicy.DirectOnly || layer.InChannels < 64) return ConvAlgorithm.Direct;
         if (policy == ConvPolicy.PackedWinograd) return ConvAlgorithm.Winograd;
@@ -70,7 +89,8 @@ public static class ConvAlgorithmChoice
     {
         ConvAlgorithm.Direct when layer.InChannels < 64 => $"Cin = {layer.InChannels}: the input transform costs more than the direct reduction (9·Cin multiply-adds per output)",
         ConvAlgorithm.Winograd => $"F(4×4): 4× fewer multiplies; packed weights {PackedBytes(layer) / 1e6:F1} MB (≤ {MaxPackedWinogradBytes / 1e6:F1} MB kept per layer)",
-        ConvAlgorithm.Winograd2x2OnTheFly => $"F(2×2): 2.25× fewer multiplies, weights transformed per task from the Keras kernel (F(4×4) packed would keep {PackedBytes(layer) / 1e6:F1} MB; F(4×4) per task broke the 1e-4 parity bound over {layer.InChannels}-channel sums)",
+        ConvAlgorithm.Winograd2x2OnTheFly => $"F(2×2): 2.25× fewer multiplies, weights transformed per task from the Keras kernel (F(4×4) packed would keep {PackedBytes(layer) / 1e6:F1} MB; F(4×4) per task broke the 1e-4 parity bound over {layer.InChannels}-channel sums)"
+            + (For(layer, ConvPolicy.Auto, LargeBatch) == ConvAlgorithm.Winograd ? $"; from batch {LargeBatch} on, F(4×4) packed (the memory the fused block1 pool saves covers its {PackedBytes(layer) / 1e6:F1} MB)" : ""),
         _ => $"F(4×4): 4× fewer multiplies, weights transformed per task from the {9L * layer.InChannels * layer.OutChannels * 4 / 1e6:F1} MB Keras kernel",
     };
 }

@@ -17,16 +17,21 @@ namespace CnnEngine.Backends.Cpu;
 /// layout the convolution reads directly (no padding copy per layer), each sized for the layers that land in it
 /// (<see cref="PlanScratch"/>: with block1_conv2 fused into its pool, only one buffer ever holds a 224×224×64 map).
 /// A fused pool whose switches nobody wants writes none. A layer a tap wants is copied out into a
-/// fresh (N, H, W, C) tensor that is handed to the tap and never touched again. Forward calls on one instance
+/// fresh (N, H, W, C) tensor — or into the tap's own array when it lends one (<see cref="ILayerBufferLender"/>) —
+/// that is handed to the tap and never touched again. Forward calls on one instance
 /// are serialized (the buffers are shared). Batches run as one parallel job per layer (tasks over images too).
 /// </summary>
 public sealed class CpuBackend : IForwardBackend
 {
     private readonly Dictionary<string, PackedConv3x3> _convs = new();
     private readonly Dictionary<string, PackedWinograd3x3> _winograd = new();
+    /// <summary>Packed F(4×4) weights Auto adds at large batches (<see cref="ConvAlgorithmChoice.LargeBatch"/>), made on first use.</summary>
+    private readonly Dictionary<string, PackedWinograd3x3> _largeBatchWinograd = new();
+    private readonly ConvPolicy _policy;
     private readonly int _threads;
     private readonly object _forwardLock = new();
     private float[] _ping = Array.Empty<float>(), _pong = Array.Empty<float>();
+    private float[] _inputChunk = Array.Empty<float>(); // (chunk, H + 2, padded W, 3): the input of one chunk of the first block
     private int[] _switchScratch = Array.Empty<int>();
     private bool _disposed;
 
@@ -36,8 +41,15 @@ public sealed class CpuBackend : IForwardBackend
     /// <summary>Worker threads used by every kernel.</summary>
     public int Threads => _threads;
 
-    /// <summary>The algorithm each conv layer runs with, by layer name.</summary>
+    /// <summary>The algorithm each conv layer runs with at batch 1, by layer name (larger batches: <see cref="ConvAlgorithmAt"/>).</summary>
     public IReadOnlyDictionary<string, ConvAlgorithm> ConvAlgorithms { get; }
+
+    /// <summary>The algorithm <paramref name="layerName"/> runs with in a forward of <paramref name="batch"/> images.</summary>
+    public ConvAlgorithm ConvAlgorithmAt(string layerName, int batch)
+    {
+        var layer = Weights.Layers.FirstOrDefault(l => l.Name == layerName && l.IsConv) ?? throw new ArgumentException($"{layerName} is not a conv layer of this model", nameof(layerName));
+        return ConvAlgorithmChoice.For(layer, _policy, batch);
+    }
 
     /// <param name="threads">Worker threads; 0 (or less) = all cores.</param>
     public CpuBackend(Vgg16Weights weights, int threads = 0) : this(weights, threads, ConvPolicy.Auto) { }
@@ -48,6 +60,7 @@ public sealed class CpuBackend : IForwardBackend
     {
         ArgumentNullException.ThrowIfNull(weights);
         Weights = weights;
+        _policy = policy;
         _threads = threads > 0 ? threads : Environment.ProcessorCount;
         var algorithms = new Dictionary<string, ConvAlgorithm>();
         foreach (var layer in weights.Layers)
@@ -110,16 +123,24 @@ public sealed class CpuBackend : IForwardBackend
         var layers = Weights.Layers;
         EnsureScratch(n, input.Shape[1], input.Shape[2], tap);
 
-        // The input goes into the first ping-pong buffer, padded for block1_conv1.
-        var current = Activations.Padded(_ping, n, input.Shape[1], input.Shape[2], 3);
-        ZeroBorders(current, n);
-        for (int i = 0; i < n; i++)
-        for (int y = 0; y < current.Height; y++)
-            input.Data.AsSpan((i * current.Height + y) * current.Width * 3, current.Width * 3)
-                .CopyTo(_ping.AsSpan(current.Offset + i * current.ImageStride + y * current.RowStride));
+        Activations current;
+        int first; // the first layer the loop below runs
+        int chunk = FirstBlockChunk(n, input.Shape[1], input.Shape[2], tap);
+        if (chunk < n)
+        {
+            current = FirstBlockInChunks(input, chunk);
+            first = 3;
+        }
+        else
+        {
+            // The input goes into the first ping-pong buffer, padded for block1_conv1.
+            current = Activations.Padded(_ping, n, input.Shape[1], input.Shape[2], 3);
+            CopyInput(input, 0, n, current);
+            first = 0;
+        }
 
         Tensor? result = null;
-        for (int li = 0; li < layers.Count; li++)
+        for (int li = first; li < layers.Count; li++)
         {
             var layer = layers[li];
             bool wanted = tap is not null && tap.Wants(layer.Name);
@@ -128,7 +149,8 @@ public sealed class CpuBackend : IForwardBackend
             {
                 case LayerKind.Conv3x3Relu:
                 {
-                    if (_winograd.TryGetValue(layer.Name, out var fusable) && Fuses(layers, li, current.Height, current.Width))
+                    var winograd = WinogradAt(layer, n);
+                    if (winograd is { } fusable && Fuses(layers, li, current.Height, current.Width))
                     {
                         // Conv + the pool after it in one pass: the conv output is written only for a tap that wants it.
                         current = ConvAndPool(current, n, layer, layers[li + 1], fusable, wanted ? tap : null, tap, li + 1 == layers.Count - 1 ? null : layers[li + 2]);
@@ -141,7 +163,7 @@ public sealed class CpuBackend : IForwardBackend
                     fixed (float* src = current.Array) fixed (float* dst = output.Array)
                     {
                         float* padded = src + current.Offset - current.RowStride - current.Channels; // padded (0, 0) of image 0
-                        if (_winograd.TryGetValue(layer.Name, out var winograd))
+                        if (winograd is not null)
                             Conv3x3Winograd.RunPadded(padded, current.ImageStride, current.RowStride, n, current.Height, current.Width, winograd,
                                 dst + output.Offset, output.ImageStride, output.RowStride, relu: true, _threads);
                         else
@@ -149,7 +171,7 @@ public sealed class CpuBackend : IForwardBackend
                                 dst + output.Offset, output.ImageStride, output.RowStride, relu: true, _threads);
                     }
                     current = output;
-                    if (wanted) tap!.OnActivation(layer, CopyOut(current, n));
+                    if (wanted) tap!.OnActivation(layer, CopyOut(current, n, TapTensor(tap, layer, n, current.Height, current.Width, current.Channels)));
                     break;
                 }
                 case LayerKind.MaxPool2x2:
@@ -170,7 +192,7 @@ public sealed class CpuBackend : IForwardBackend
                     if (wanted)
                     {
                         tap!.OnSwitches(layer, new IntTensor(switches, n, oh, ow, c));
-                        tap.OnActivation(layer, current.IsDense ? new Tensor(current.Array, n, oh, ow, c) : CopyOut(current, n));
+                        tap.OnActivation(layer, current.IsDense ? new Tensor(current.Array, n, oh, ow, c) : CopyOut(current, n, TapTensor(tap, layer, n, oh, ow, c)));
                     }
                     if (li == layers.Count - 1) result = new Tensor(current.Array, n, oh, ow, c);
                     break;
@@ -213,7 +235,7 @@ public sealed class CpuBackend : IForwardBackend
             ? Activations.Padded(OtherScratch(current.Array), n, oh, ow, c)
             : Activations.Dense(new float[n * oh * ow * c], oh, ow, c);
         if (nextIsSpatial) ZeroBorders(pooled, n);
-        var convTensor = convTap is not null ? new Tensor(n, h, w, c) : null; // (N, H, W, C), dense, the tap's own
+        var convTensor = convTap is not null ? TapTensor(convTap, conv, n, h, w, c) : null; // (N, H, W, C), dense, the tap's own
         int[]? switches = poolWanted ? new int[n * oh * ow * c] : null; // (N, H/2, W/2, C); none written when unwanted
         fixed (float* src = current.Array) fixed (float* dst = pooled.Array) fixed (int* sw = switches) fixed (float* convOut = convTensor?.Data)
         {
@@ -226,20 +248,96 @@ public sealed class CpuBackend : IForwardBackend
         if (poolWanted)
         {
             tap!.OnSwitches(pool, new IntTensor(switches!, n, oh, ow, c));
-            tap.OnActivation(pool, pooled.IsDense ? new Tensor(pooled.Array, n, oh, ow, c) : CopyOut(pooled, n));
+            tap.OnActivation(pool, pooled.IsDense ? new Tensor(pooled.Array, n, oh, ow, c) : CopyOut(pooled, n, TapTensor(tap, pool, n, oh, ow, c)));
         }
         return pooled;
     }
 
-    /// <summary>A fresh dense (N, H, W, C) copy of a padded activation, for a tap.</summary>
-    private static Tensor CopyOut(Activations a, int n)
+    /// <summary>
+    /// Where a wanted layer is delivered: the tap's lent array when it lends one (<see cref="ILayerBufferLender"/>),
+    /// otherwise a fresh tensor. Every element is overwritten by the caller.
+    /// </summary>
+    private static Tensor TapTensor(ILayerTap tap, LayerSpec layer, int n, int h, int w, int c)
     {
-        var tensor = new Tensor(n, a.Height, a.Width, a.Channels);
+        if (tap is not ILayerBufferLender lender) return new Tensor(n, h, w, c);
+        int floats = checked(n * h * w * c);
+        float[] lent = lender.Lend(layer, floats);
+        if (lent is null || lent.Length != floats) // kernels write it through a raw pointer
+            throw new ArgumentException($"the tap lent {lent?.Length ?? 0} floats for {layer.Name}, which needs exactly {floats} ({n}×{h}×{w}×{c})");
+        return new Tensor(lent, n, h, w, c);
+    }
+
+    /// <summary>A dense (N, H, W, C) copy of a padded activation into <paramref name="tensor"/>, for a tap.</summary>
+    private static Tensor CopyOut(Activations a, int n, Tensor tensor)
+    {
         int row = a.Width * a.Channels;
         for (int i = 0; i < n; i++)
         for (int y = 0; y < a.Height; y++)
             a.Array.AsSpan(a.Offset + i * a.ImageStride + y * a.RowStride, row).CopyTo(tensor.Data.AsSpan((i * a.Height + y) * row, row));
         return tensor;
+    }
+
+    /// <summary>
+    /// Images per chunk of the first block (block1_conv1, then block1_conv2 fused with block1_pool), or
+    /// <paramref name="n"/> for the whole batch at once. Chunks of half the batch keep block1_conv1's 224×224×64 output
+    /// for half the images only (52 MB less at batch 8); block2_conv1's output, which shares that buffer, is then the
+    /// larger one. Only when the conv fuses with its pool and the tap wants none of the three layers (they would have
+    /// to be gathered from the chunks).
+    /// </summary>
+    private int FirstBlockChunk(int n, int height, int width, ILayerTap? tap)
+    {
+        var layers = Weights.Layers;
+        if (n < 2 || layers.Count < 4 || !layers[0].IsConv || !layers[1].IsConv || !Fuses(layers, 1, height, width)) return n;
+        for (int li = 0; li < 3; li++)
+            if (tap is not null && tap.Wants(layers[li].Name)) return n;
+        return (n + 1) / 2;
+    }
+
+    /// <summary>
+    /// The first block over the batch in chunks of <paramref name="chunk"/> images: each chunk's input goes into
+    /// <see cref="_inputChunk"/>, block1_conv1 writes the other buffer (the pong), and block1_conv2 fused with
+    /// block1_pool writes the chunk's pooled maxima straight into their images' place in the ping, which ends up
+    /// holding block1_pool for the whole batch, padded for block2_conv1.
+    /// </summary>
+    private unsafe Activations FirstBlockInChunks(Tensor input, int chunk)
+    {
+        var layers = Weights.Layers;
+        LayerSpec conv1 = layers[0], conv2 = layers[1];
+        int n = input.Shape[0], h = input.Shape[1], w = input.Shape[2];
+        var pooled = Activations.Padded(_ping, n, h / 2, w / 2, conv2.OutChannels); // (N, H/2 + 2, ·, 64)
+        ZeroBorders(pooled, n);
+        var packed = WinogradAt(conv2, n)!;
+        for (int i0 = 0; i0 < n; i0 += chunk)
+        {
+            int count = Math.Min(chunk, n - i0);
+            var x = Activations.Padded(_inputChunk, count, h, w, 3);
+            CopyInput(input, i0, count, x);
+            var y = Activations.Padded(_pong, count, h, w, conv1.OutChannels);
+            ZeroBorders(y, count);
+            fixed (float* src = x.Array) fixed (float* mid = y.Array) fixed (float* dst = pooled.Array)
+            {
+                float* paddedX = src + x.Offset - x.RowStride - x.Channels;
+                if (WinogradAt(conv1, n) is { } winograd1)
+                    Conv3x3Winograd.RunPadded(paddedX, x.ImageStride, x.RowStride, count, h, w, winograd1, mid + y.Offset, y.ImageStride, y.RowStride, relu: true, _threads);
+                else
+                    Conv3x3.RunPadded(paddedX, x.ImageStride, x.RowStride, count, h, w, _convs[conv1.Name], mid + y.Offset, y.ImageStride, y.RowStride, relu: true, _threads);
+                float* paddedY = mid + y.Offset - y.RowStride - y.Channels;
+                Conv3x3Winograd.RunPadded(paddedY, y.ImageStride, y.RowStride, count, h, w, packed, null, 0, 0, relu: true, _threads,
+                    new Conv3x3Winograd.PoolTarget(dst + pooled.Offset + (nint)i0 * pooled.ImageStride, pooled.ImageStride, pooled.RowStride, null));
+            }
+        }
+        return pooled;
+    }
+
+    /// <summary>Images <paramref name="first"/> … + <paramref name="count"/> of <paramref name="input"/> (N, H, W, 3) into the padded layout <paramref name="target"/>, borders zeroed.</summary>
+    private static void CopyInput(Tensor input, int first, int count, Activations target)
+    {
+        ZeroBorders(target, count);
+        int row = target.Width * 3;
+        for (int i = 0; i < count; i++)
+        for (int y = 0; y < target.Height; y++)
+            input.Data.AsSpan(((first + i) * target.Height + y) * row, row)
+                .CopyTo(target.Array.AsSpan(target.Offset + i * target.ImageStride + y * target.RowStride));
     }
 
     /// <summary>Zeroes the border of a padded layout: top and bottom rows, the left pixel and every pixel right of the image.</summary>
@@ -259,6 +357,22 @@ public sealed class CpuBackend : IForwardBackend
         }
     }
 
+    /// <summary>
+    /// The Winograd weights <paramref name="layer"/> runs with at batch <paramref name="n"/> (null: the direct kernel):
+    /// those built with the backend, or packed F(4×4) ones Auto adds at large batches, packed here on first use.
+    /// </summary>
+    private PackedWinograd3x3? WinogradAt(LayerSpec layer, int n)
+    {
+        if (!_winograd.TryGetValue(layer.Name, out var built)) return null;
+        if (!built.TransformsOnTheFly || ConvAlgorithmChoice.For(layer, _policy, n) != ConvAlgorithm.Winograd) return built;
+        if (!_largeBatchWinograd.TryGetValue(layer.Name, out var packed))
+        {
+            var w = Weights[layer.Name];
+            _largeBatchWinograd[layer.Name] = packed = PackedWinograd3x3.Pack(w.Kernel.Span, w.Bias.Span, layer.InChannels, layer.OutChannels);
+        }
+        return packed;
+    }
+
     private float[] OtherScratch(float[] current) => ReferenceEquals(current, _ping) ? _pong : _ping;
 
     /// <summary>True when the conv at <paramref name="li"/> runs fused with the max pool after it (a Winograd conv only).</summary>
@@ -270,13 +384,24 @@ public sealed class CpuBackend : IForwardBackend
     /// of <see cref="ForwardLocked"/> (input in ping, every spatial output in the other buffer, a fused conv + pool
     /// writes only the pooled map, a pool feeding fc1 or returned writes a fresh tensor), without computing anything.
     /// </summary>
-    private (long Ping, long Pong, long Switches) PlanScratch(int n, int h, int w, ILayerTap? tap)
+    private (long Ping, long Pong, long Switches, long InputChunk) PlanScratch(int n, int h, int w, ILayerTap? tap)
     {
         var layers = Weights.Layers;
         long[] need = { (long)n * (h + 2) * Conv3x3.PaddedWidth(w) * 3, 0 }; // [ping, pong]
-        long switches = 0;
-        int side = 0, c = 3; // side: which buffer holds the current activation
-        for (int li = 0; li < layers.Count; li++)
+        long switches = 0, inputChunk = 0;
+        int side = 0, c = 3, first = 0; // side: which buffer holds the current activation
+        int chunk = FirstBlockChunk(n, h, w, tap);
+        if (chunk < n)
+        {
+            // FirstBlockInChunks: a chunk's input in its own buffer, its block1_conv1 in the pong, block1_pool for all in the ping.
+            inputChunk = need[0] / n * chunk;
+            need[1] = (long)chunk * (h + 2) * Conv3x3.PaddedWidth(w) * layers[0].OutChannels;
+            c = layers[1].OutChannels;
+            h /= 2; w /= 2;
+            need[0] = (long)n * (h + 2) * Conv3x3.PaddedWidth(w) * c;
+            first = 3;
+        }
+        for (int li = first; li < layers.Count; li++)
         {
             var layer = layers[li];
             if (layer.IsDense) break; // dense layers and what follows use fresh arrays
@@ -293,14 +418,15 @@ public sealed class CpuBackend : IForwardBackend
             side = 1 - side;
             need[side] = Math.Max(need[side], (long)n * (h + 2) * Conv3x3.PaddedWidth(w) * c);
         }
-        return (need[0], need[1], switches);
+        return (need[0], need[1], switches, inputChunk);
     }
 
     /// <summary>Grows the ping-pong buffers (pinned: the kernels take their address) to what this forward needs (<see cref="PlanScratch"/>).</summary>
     private void EnsureScratch(int n, int h, int w, ILayerTap? tap)
     {
         ScratchFloats(n, h, w); // throws for inputs too large for one array
-        var (ping, pong, switches) = PlanScratch(n, h, w, tap);
+        var (ping, pong, switches, inputChunk) = PlanScratch(n, h, w, tap);
+        if (_inputChunk.Length < inputChunk) { _inputChunk = Array.Empty<float>(); _inputChunk = GC.AllocateUninitializedArray<float>((int)inputChunk, pinned: true); }
         if (_ping.Length < ping) { _ping = Array.Empty<float>(); _ping = GC.AllocateUninitializedArray<float>((int)ping, pinned: true); }
         if (_pong.Length < pong) { _pong = Array.Empty<float>(); _pong = GC.AllocateUninitializedArray<float>((int)pong, pinned: true); }
         if (_switchScratch.Length < switches) _switchScratch = new int[switches];
@@ -344,7 +470,9 @@ public sealed class CpuBackend : IForwardBackend
         _disposed = true;
         foreach (var conv in _convs.Values) conv.Dispose();
         foreach (var conv in _winograd.Values) conv.Dispose();
+        foreach (var conv in _largeBatchWinograd.Values) conv.Dispose();
         _convs.Clear();
         _winograd.Clear();
+        _largeBatchWinograd.Clear();
     }
 }
