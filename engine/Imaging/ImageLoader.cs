@@ -15,8 +15,9 @@ public static class ImageLoader
 
     public static RgbImage Load(string path, ImageDecodeOptions options)
     {
-        byte[] data = ReadFile(path);
-        return Load(data, path, options);
+        var (data, length) = ReadFile(path);
+        try { return Load(data.AsSpan(0, length), path, options); }
+        finally { ScratchBytes.Return(data); }
     }
 
     /// <param name="data">The whole encoded file.</param>
@@ -73,7 +74,8 @@ public static class ImageLoader
     internal static long DecodeBytes(HeaderFacts facts) =>
         facts.Header.Pixels * (4 + 3) + facts.CodecWorkingBytes;
 
-    private static byte[] ReadFile(string path)
+    /// <returns>The file's bytes at the start of a rented array (give it back with <see cref="ScratchBytes.Return"/>), and their count.</returns>
+    private static (byte[] Data, int Length) ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         string name = path;
@@ -86,9 +88,10 @@ public static class ImageLoader
             long length = stream.Length;
             if (length > ImageLimits.MaxFileBytes)
                 throw new ImageTooLargeException(name, $"file is {length} bytes; refusing files over {ImageLimits.MaxFileBytes} bytes");
-            byte[] data = GC.AllocateUninitializedArray<byte>((int)length);
-            stream.ReadExactly(data);
-            return data;
+            byte[] data = ScratchBytes.Rent((int)length);
+            try { stream.ReadExactly(data, 0, (int)length); }
+            catch { ScratchBytes.Return(data); throw; }
+            return (data, (int)length);
         }
         catch (FileNotFoundException e) { throw new ImageFileException(name, "no such file", e); }
         catch (DirectoryNotFoundException e) { throw new ImageFileException(name, "no such file (directory does not exist)", e); }

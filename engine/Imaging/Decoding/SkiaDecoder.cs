@@ -24,21 +24,30 @@ internal static unsafe class SkiaDecoder
 
             // 16-bit PNG samples arrive as their high byte (libpng's strip_16), as PIL's ;16B raw modes give them.
             var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-            byte[] rgba = GC.AllocateUninitializedArray<byte>(checked(target.BytesSize)); // (H, W, 4)
-            SKCodecResult result;
-            fixed (byte* pixels = rgba)
+            int rgbaBytes = checked(target.BytesSize);
+            byte[] rented = ScratchBytes.Rent(rgbaBytes);
+            try
             {
-                // Frame 0 only: a GIF's first frame, as PIL's Image.open shows it.
-                result = codec.GetPixels(target, (nint)pixels, target.RowBytes, new SKCodecOptions(0));
+                Span<byte> rgba = rented.AsSpan(0, rgbaBytes); // (H, W, 4)
+                SKCodecResult result;
+                fixed (byte* pixels = rgba)
+                {
+                    // Frame 0 only: a GIF's first frame, as PIL's Image.open shows it.
+                    result = codec.GetPixels(target, (nint)pixels, target.RowBytes, new SKCodecOptions(0));
+                }
+                if (result == SKCodecResult.InvalidInput)
+                    throw new CorruptImageException(name, $"{format} is corrupt: the decoder gave up on its image data");
+                ThrowUnlessSuccess(result, name, format);
+                var image = new RgbImage(info.Width, info.Height);
+                RgbaConversion.DropAlpha(rgba, image.Pixels);
+                if (facts.Header.Format == ImageFormat.Gif && GifTransparentColor.Find(file) is { } color)
+                    GifTransparentColor.Apply(color, rgba, image.Pixels);
+                return image;
             }
-            if (result == SKCodecResult.InvalidInput)
-                throw new CorruptImageException(name, $"{format} is corrupt: the decoder gave up on its image data");
-            ThrowUnlessSuccess(result, name, format);
-            var image = new RgbImage(info.Width, info.Height);
-            RgbaConversion.DropAlpha(rgba, image.Pixels);
-            if (facts.Header.Format == ImageFormat.Gif && GifTransparentColor.Find(file) is { } color)
-                GifTransparentColor.Apply(color, rgba, image.Pixels);
-            return image;
+            finally
+            {
+                ScratchBytes.Return(rented);
+            }
         }
     }
 
