@@ -56,7 +56,7 @@ internal static class LayerTimes
             double flops = 2.0 * 9 * cin * cout * side * side * batch;
             double md = stat(d), mw = stat(w), mp = stat(p);
             double mb = 1e6, directBytes = 9.0 * direct.Blocks * 32 * cin * 4;
-            Console.WriteLine($"| {layer.Name} | {side}×{side} | {cin}→{cout} | {md:F2} | {mw:F2} | {mp:F2} | {stat(p2):F2} | {stat(k2):F2} | {stat(ratio):F2} | {stat(ratioP):F2} | {stat(ratio2):F2} | {flops / md / 1e6:F0} | {flops / mp / 1e6:F0} | {directBytes / mb:F1} / {winograd.OwnBytes / mb:F1} / {inPlace.OwnBytes / mb:F2} | {ConvAlgorithmChoice.For(layer, ConvPolicy.Auto, batch)} | {ConvAlgorithmChoice.Why(layer)} |");
+            Console.WriteLine($"| {layer.Name} | {side}×{side} | {cin}→{cout} | {md:F2} | {mw:F2} | {mp:F2} | {stat(p2):F2} | {stat(k2):F2} | {stat(ratio):F2} | {stat(ratioP):F2} | {stat(ratio2):F2} | {flops / md / 1e6:F0} | {flops / mp / 1e6:F0} | {directBytes / mb:F1} / {winograd.OwnBytes / mb:F1} / {inPlace.OwnBytes / mb:F2} | {ConvAlgorithmChoice.For(layer, ConvPolicy.Auto, batch, hasTop: false)} | {ConvAlgorithmChoice.Why(layer)} |");
         }
         return 0;
     }

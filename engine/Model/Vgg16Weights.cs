@@ -95,6 +95,18 @@ public sealed class Vgg16Weights : IDisposable
     }
 
     /// <summary>Builds weights from in-memory arrays in Keras layout (tests, tiny fixtures).</summary>
+    /// <summary>
+    /// The conv base of these weights (no fc1, fc2, predictions) over the same arrays, nothing copied: a forward then
+    /// ends at block5_pool, for work that reads only feature maps (a dataset scan). This object keeps owning the store;
+    /// the view must not outlive it. Returns this object when it has no top.
+    /// </summary>
+    public Vgg16Weights WithoutTop()
+    {
+        if (!HasTop) return this;
+        var convBase = Vgg16Architecture.ConvBase.Where(l => l.HasWeights).ToDictionary(l => l.Name, l => _layers[l.Name]);
+        return new Vgg16Weights(convBase, hasTop: false, Source, IsRandom, owner: null);
+    }
+
     public static Vgg16Weights FromArrays(IReadOnlyDictionary<string, (float[] Kernel, float[] Bias)> arrays, string source)
     {
         bool hasTop = Vgg16Architecture.Top.All(l => arrays.ContainsKey(l.Name));

@@ -76,9 +76,11 @@ internal static class FeaturesCommand
                 state => FeatureGrid.Render(state, model, outDir, renderChannels, console.Info), renderChannels);
         }
         using var outputs = CommandRunner.PrepareOutputs(r, outDir, null);
-        using var weights = DeconvHost.LoadWeights(r, needTop: false, console);
+        using var loaded = DeconvHost.LoadWeights(r, needTop: false, console);
         MemoryBudget.Check(r, ForwardMemory.Of(batch, CnnEngine.Model.Vgg16Architecture.TopInputSize, CnnEngine.Model.Vgg16Architecture.TopInputSize,
-            weights.HasTop, ForwardMemory.Taps.OneLayer), "features");
+            loaded.HasTop, ForwardMemory.Taps.OneLayer), "features");
+        // The scan reads feature maps only: a forward over the conv base ends at block5_pool (no fc layers run).
+        var weights = loaded.WithoutTop();
         using var backend = DeconvHost.OpenBackend(r, weights, console);
         return Scan(console, new Vgg16FeatureNetwork(backend), dataset, layers, k, shard, batch, outDir,
             state => FeatureGrid.Render(state, backend, outDir, renderChannels, console.Info), renderChannels);

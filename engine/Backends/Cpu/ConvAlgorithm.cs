@@ -56,20 +56,23 @@ public static class ConvAlgorithmChoice
 
     /// <summary>
     /// From this batch on, Auto also keeps packed F(4×4, 3×3) weights for block4_conv2 and block4_conv3 (37.7 MB each,
-    /// made on the first such forward): at batch n the fused block1 pool already saves n × 9.8 MB against the
-    /// pre-Winograd engine (no second 224×224×64 buffer), which covers their 75.5 MB from n = 8 on — the peak RSS stays
-    /// under the direct engine's at the same batch — and F(4×4) there runs 0.6× F(2×2)'s time at batch 8.
-    /// block5 (14×14) keeps F(2×2): its 3 × 37.7 MB would not be covered, for a smaller gain.
+    /// made on the first such forward) when the weights are the conv base only (no classifier top). Memory: at batch n
+    /// the fused block1 pool and the chunked first block already save more than their 75.5 MB against the pre-Winograd
+    /// engine, whose peak RSS at the same batch stays the bound. Speed: F(4×4) there runs in about 0.6× F(2×2)'s time
+    /// at batch 8. Parity: every conv layer stays within the bound, but with the top the softmax turned F(4×4)'s
+    /// rounding on either layer into 1.04–1.11e-4 of the probabilities' max on the full-size occlusion test (8.4e-5
+    /// with F(2×2)), so weights with a top keep F(2×2) there. block5 (14×14) keeps F(2×2): its 3 × 37.7 MB would not
+    /// be covered, for a smaller gain.
     /// </summary>
     public const int LargeBatch = 8;
 
     /// <summary>The algorithm for <paramref name="layer"/> at batch 1 (what the backend is built with).</summary>
-    public static ConvAlgorithm For(LayerSpec layer, ConvPolicy policy) => For(layer, policy, 1);
+    public static ConvAlgorithm For(LayerSpec layer, ConvPolicy policy) => AtBatch1(layer, policy);
 
-    /// <summary>The algorithm for <paramref name="layer"/> in a forward of <paramref name="batch"/> images.</summary>
-    public static ConvAlgorithm For(LayerSpec layer, ConvPolicy policy, int batch)
+    /// <summary>The algorithm for <paramref name="layer"/> in a forward of <paramref name="batch"/> images on weights with or without the classifier top.</summary>
+    public static ConvAlgorithm For(LayerSpec layer, ConvPolicy policy, int batch, bool hasTop)
     {
-        if (policy == ConvPolicy.Auto && batch >= LargeBatch && layer.Name is "block4_conv2" or "block4_conv3") return ConvAlgorithm.Winograd;
+        if (policy == ConvPolicy.Auto && batch >= LargeBatch && !hasTop && layer.Name is "block4_conv2" or "block4_conv3") return ConvAlgorithm.Winograd;
         return AtBatch1(layer, policy);
     }
 
@@ -90,7 +93,7 @@ public static class ConvAlgorithmChoice
         ConvAlgorithm.Direct when layer.InChannels < 64 => $"Cin = {layer.InChannels}: the input transform costs more than the direct reduction (9·Cin multiply-adds per output)",
         ConvAlgorithm.Winograd => $"F(4×4): 4× fewer multiplies; packed weights {PackedBytes(layer) / 1e6:F1} MB (≤ {MaxPackedWinogradBytes / 1e6:F1} MB kept per layer)",
         ConvAlgorithm.Winograd2x2OnTheFly => $"F(2×2): 2.25× fewer multiplies, weights transformed per task from the Keras kernel (F(4×4) packed would keep {PackedBytes(layer) / 1e6:F1} MB; F(4×4) per task broke the 1e-4 parity bound over {layer.InChannels}-channel sums)"
-            + (For(layer, ConvPolicy.Auto, LargeBatch) == ConvAlgorithm.Winograd ? $"; from batch {LargeBatch} on, F(4×4) packed (the memory the fused block1 pool saves covers its {PackedBytes(layer) / 1e6:F1} MB)" : ""),
+            + (For(layer, ConvPolicy.Auto, LargeBatch, hasTop: false) == ConvAlgorithm.Winograd ? $"; conv base only, from batch {LargeBatch} on: F(4×4) packed (the memory the fused block1 pool and the chunked first block save covers its {PackedBytes(layer) / 1e6:F1} MB)" : ""),
         _ => $"F(4×4): 4× fewer multiplies, weights transformed per task from the {9L * layer.InChannels * layer.OutChannels * 4 / 1e6:F1} MB Keras kernel",
     };
 }

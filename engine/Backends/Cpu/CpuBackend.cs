@@ -48,7 +48,7 @@ public sealed class CpuBackend : IForwardBackend
     public ConvAlgorithm ConvAlgorithmAt(string layerName, int batch)
     {
         var layer = Weights.Layers.FirstOrDefault(l => l.Name == layerName && l.IsConv) ?? throw new ArgumentException($"{layerName} is not a conv layer of this model", nameof(layerName));
-        return ConvAlgorithmChoice.For(layer, _policy, batch);
+        return ConvAlgorithmChoice.For(layer, _policy, batch, Weights.HasTop);
     }
 
     /// <param name="threads">Worker threads; 0 (or less) = all cores.</param>
@@ -364,7 +364,7 @@ public sealed class CpuBackend : IForwardBackend
     private PackedWinograd3x3? WinogradAt(LayerSpec layer, int n)
     {
         if (!_winograd.TryGetValue(layer.Name, out var built)) return null;
-        if (!built.TransformsOnTheFly || ConvAlgorithmChoice.For(layer, _policy, n) != ConvAlgorithm.Winograd) return built;
+        if (!built.TransformsOnTheFly || ConvAlgorithmChoice.For(layer, _policy, n, Weights.HasTop) != ConvAlgorithm.Winograd) return built;
         if (!_largeBatchWinograd.TryGetValue(layer.Name, out var packed))
         {
             var w = Weights[layer.Name];

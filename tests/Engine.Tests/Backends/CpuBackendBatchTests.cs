@@ -1,5 +1,6 @@
 using CnnEngine.Backends.Cpu;
 using CnnEngine.Backends.Reference;
+using CnnEngine.Deconv;
 using CnnEngine.Model;
 using CnnEngine.Taps;
 using CnnEngine.Tensors;
@@ -56,6 +57,20 @@ public class CpuBackendBatchTests
         Assert.True(whole.Data.AsSpan().SequenceEqual(chunked.Data), $"batch {n}: chunked and whole first block differ");
         foreach (var layer in DeepLayers)
             Assert.True(wholeTap.Activations[layer].Data.AsSpan().SequenceEqual(chunkedTap.Activations[layer].Data), $"batch {n}: {layer} differs between chunked and whole");
+    }
+
+    [Theory]
+    [InlineData("block4_conv2")]
+    [InlineData("block4_conv3")]
+    public void PackedF4x4AtLargeBatches_OnlyForTheConvBase_UnderAuto(string name)
+    {
+        var layer = ConvLayers.Find(name);
+        int large = ConvAlgorithmChoice.LargeBatch;
+        Assert.Equal(ConvAlgorithm.Winograd, ConvAlgorithmChoice.For(layer, ConvPolicy.Auto, large, hasTop: false));
+        Assert.Equal(ConvAlgorithm.Winograd2x2OnTheFly, ConvAlgorithmChoice.For(layer, ConvPolicy.Auto, large - 1, hasTop: false));
+        Assert.Equal(ConvAlgorithm.Winograd2x2OnTheFly, ConvAlgorithmChoice.For(layer, ConvPolicy.Auto, large, hasTop: true)); // parity of the top
+        Assert.Equal(ConvAlgorithm.WinogradOnTheFly, ConvAlgorithmChoice.For(layer, ConvPolicy.LowMemory, large, hasTop: false));
+        Assert.Equal(ConvAlgorithm.Winograd2x2OnTheFly, ConvAlgorithmChoice.For(ConvLayers.Find("block5_conv1"), ConvPolicy.Auto, large, hasTop: false));
     }
 
     /// <summary>Lends NaN-filled arrays of the exact size asked for and records what comes back.</summary>

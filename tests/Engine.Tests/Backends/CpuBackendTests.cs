@@ -184,6 +184,27 @@ public class CpuBackendTests
         Assert.Throws<InputShapeException>(() => backend.Forward(new Tensor(1, 256, 224, 3)));
     }
 
+    [Fact]
+    public void TheConvBaseView_SharesTheArrays_AndItsForwardEndsAtBlock5Pool()
+    {
+        using var weights = FastRandomWeights(includeTop: true);
+        var view = weights.WithoutTop();
+        Assert.False(view.HasTop);
+        Assert.Same(view, view.WithoutTop());
+        Assert.Equal(Vgg16Architecture.ConvBase.Select(l => l.Name), view.Layers.Select(l => l.Name));
+        Assert.True(view["block5_conv3"].Kernel.Equals(weights["block5_conv3"].Kernel), "the view copied a kernel");
+        Assert.Throws<KeyNotFoundException>(() => view["fc1"]);
+
+        var input = RandomInput(1, 224, 224, seed: 14);
+        using var full = new CpuBackend(weights, threads: 2);
+        var tap = new RecordingTap(new[] { "block5_pool" });
+        Assert.Equal(new[] { 1, 1000 }, full.Forward(input, tap).Shape);
+        using var convBase = new CpuBackend(view, threads: 2);
+        var pooled = convBase.Forward(input);
+        Assert.Equal(new[] { 1, 7, 7, 512 }, pooled.Shape);
+        Assert.Equal(tap.Activations["block5_pool"].Data, pooled.Data);
+    }
+
     /// <summary>He-uniform weights from a xorshift generator: 138 M values in well under a second (Box–Muller takes seconds).</summary>
     private static Vgg16Weights FastRandomWeights(bool includeTop)
     {
