@@ -24,7 +24,7 @@ policies1=$(dotnet "$build/peers-bench.dll" policies --batch 1 --rounds 9 --thre
 policies8=$(dotnet "$build/peers-bench.dll" policies --batch 8 --rounds 3 --threads "$threads")
 gemm=""
 for cin in 64 256 512; do gemm+="$(dotnet "$build/peers-bench.dll" gemm --cin $cin --reps 3000)"$'\n'; done
-features=$(dotnet "$build/peers-bench.dll" features --images ../shared/images --copies 8 --rounds 3)
+features=$(dotnet "$build/peers-bench.dll" features --images ../shared/images --copies 8 --rounds 5)
 rss=""
 for args in "--policy direct --batch 1" "--policy packed --batch 1" "--policy auto --batch 1" "--policy lowmem --batch 1" "--policy direct --batch 8" "--policy packed --batch 8" "--policy auto --batch 8" "--policy lowmem --batch 8"; do
   rss+="$(dotnet "$build/peers-bench.dll" rss $args)"$'\n'
