@@ -18,16 +18,9 @@ namespace CnnEngine.Tests.Backends;
 public class CpuBackendBatchTests
 {
     private const double Tolerance = 1e-4;
-    private static readonly Lazy<Vgg16Weights> SharedWeights = new(() => Vgg16Weights.Random(seed: 5, includeTop: false));
     private static readonly string[] DeepLayers = { "block2_conv1", "block3_pool", "block4_conv2", "block4_conv3", "block5_conv3" };
-
-    private static Tensor RandomInput(int n, int h, int w, int seed)
-    {
-        var t = new Tensor(n, h, w, 3);
-        float[] v = TestData.Uniform(t.Data.Length, seed);
-        for (int i = 0; i < v.Length; i++) t.Data[i] = v[i] * 120f;
-        return t;
-    }
+    private static Lazy<Vgg16Weights> SharedWeights => CpuBackendTests.SharedWeights;
+    private static Tensor RandomInput(int n, int h, int w, int seed) => CpuBackendTests.RandomInput(n, h, w, seed);
 
     [Theory]
     [InlineData(2, 32, 32)]

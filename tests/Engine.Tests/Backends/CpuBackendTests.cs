@@ -19,9 +19,9 @@ public class CpuBackendTests
     private const double Tolerance = 1e-4;
 
     /// <summary>Seeded random notop weights, made once (Box–Muller over 14.7 M values takes a while).</summary>
-    private static readonly Lazy<Vgg16Weights> SharedWeights = new(() => Vgg16Weights.Random(seed: 5, includeTop: false));
+    internal static readonly Lazy<Vgg16Weights> SharedWeights = new(() => Vgg16Weights.Random(seed: 5, includeTop: false));
 
-    private static Tensor RandomInput(int n, int h, int w, int seed)
+    internal static Tensor RandomInput(int n, int h, int w, int seed)
     {
         var t = new Tensor(n, h, w, 3);
         float[] v = TestData.Uniform(t.Data.Length, seed);
