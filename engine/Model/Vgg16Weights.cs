@@ -94,7 +94,6 @@ public sealed class Vgg16Weights : IDisposable
         return new Vgg16Weights(layers, includeTop, $"random (seed {seed})", true, null);
     }
 
-    /// <summary>Builds weights from in-memory arrays in Keras layout (tests, tiny fixtures).</summary>
     /// <summary>
     /// The conv base of these weights (no fc1, fc2, predictions) over the same arrays, nothing copied: a forward then
     /// ends at block5_pool, for work that reads only feature maps (a dataset scan). This object keeps owning the store;
@@ -107,6 +106,7 @@ public sealed class Vgg16Weights : IDisposable
         return new Vgg16Weights(convBase, hasTop: false, Source, IsRandom, owner: null);
     }
 
+    /// <summary>Builds weights from in-memory arrays in Keras layout (tests, tiny fixtures).</summary>
     public static Vgg16Weights FromArrays(IReadOnlyDictionary<string, (float[] Kernel, float[] Bias)> arrays, string source)
     {
         bool hasTop = Vgg16Architecture.Top.All(l => arrays.ContainsKey(l.Name));

@@ -129,7 +129,7 @@ public sealed class CpuBackend : IForwardBackend
         if (chunk < n)
         {
             current = FirstBlockInChunks(input, chunk);
-            first = 3;
+            first = FirstBlockLayers;
         }
         else
         {
@@ -277,6 +277,9 @@ public sealed class CpuBackend : IForwardBackend
         return tensor;
     }
 
+    /// <summary>The first block's layers: block1_conv1, block1_conv2, block1_pool.</summary>
+    private const int FirstBlockLayers = 3;
+
     /// <summary>
     /// Images per chunk of the first block (block1_conv1, then block1_conv2 fused with block1_pool), or
     /// <paramref name="n"/> for the whole batch at once. Chunks of half the batch keep block1_conv1's 224×224×64 output
@@ -288,7 +291,7 @@ public sealed class CpuBackend : IForwardBackend
     {
         var layers = Weights.Layers;
         if (n < 2 || layers.Count < 4 || !layers[0].IsConv || !layers[1].IsConv || !Fuses(layers, 1, height, width)) return n;
-        for (int li = 0; li < 3; li++)
+        for (int li = 0; li < FirstBlockLayers; li++)
             if (tap is not null && tap.Wants(layers[li].Name)) return n;
         return (n + 1) / 2;
     }
@@ -399,7 +402,7 @@ public sealed class CpuBackend : IForwardBackend
             c = layers[1].OutChannels;
             h /= 2; w /= 2;
             need[0] = (long)n * (h + 2) * Conv3x3.PaddedWidth(w) * c;
-            first = 3;
+            first = FirstBlockLayers;
         }
         for (int li = first; li < layers.Count; li++)
         {

@@ -372,7 +372,6 @@ public static class Conv3x3Winograd
     /// </summary>
     private const int UChunkElementStride = TransformChunkChannels * PackedWinograd3x3.BlockWidth + 16;
 
-
     /// <summary>
     /// <see cref="Multiply"/> for weights kept in Keras layout (<see cref="PackedWinograd3x3.InPlace"/>): per chunk of
     /// 256 input channels, U (E, 256, 32) of each of the span's blocks is computed from the kernel into <paramref name="u"/>,
